@@ -1,0 +1,108 @@
+//! The command line (feature `std`): `analyze`, `eval`.
+//!
+//! Errors end in one line on stderr naming the file and the problem, and a non-zero exit.
+
+mod analyze;
+mod eval;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::io::{self, IoError, ReadOptions};
+
+/// Causal ECG rhythm analysis: QRS detection, shock advice, cardioversion sync markers.
+#[derive(Parser, Debug)]
+#[command(name = "ecg-rhythm", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Analyse one record (WFDB, .wav or .csv) and print a summary or the event stream.
+    Analyze(analyze::AnalyzeArgs),
+    /// Score the engine on a database by the rules of EVALUATION.md.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
+}
+
+/// Options shared by the commands that read records.
+#[derive(clap::Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Channel (lead) to analyse, 0-based.
+    #[arg(long, default_value_t = 0)]
+    pub lead: usize,
+    /// Engine configuration (JSON); the sample rate is taken from the record.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Sample rate of a CSV file that has no time column, Hz.
+    #[arg(long)]
+    pub fs: Option<f32>,
+    /// Scale of integer WAV samples, µV per LSB.
+    #[arg(long, default_value_t = 1.0)]
+    pub uv_per_lsb: f32,
+}
+
+impl InputArgs {
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            lead: self.lead,
+            sample_rate_hz: self.fs,
+            uv_per_lsb: self.uv_per_lsb,
+        }
+    }
+}
+
+/// A CLI failure: one line for stderr.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl From<IoError> for CliError {
+    fn from(e: IoError) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Load the config file (if any) and set the sample rate of the record.
+pub fn load_config(path: Option<&Path>, sample_rate_hz: f32) -> Result<Config, CliError> {
+    let mut config = match path {
+        None => Config::default(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError(format!("{}: {e}", p.display())))?;
+            serde_json::from_str(&text)
+                .map_err(|e| CliError(format!("{}: invalid config: {e}", p.display())))?
+        }
+    };
+    config.sample_rate_hz = sample_rate_hz;
+    config.validate().map_err(|e| {
+        let origin = path.map_or("record".to_string(), |p| p.display().to_string());
+        CliError(format!("{origin}: {e}"))
+    })?;
+    Ok(config)
+}
+
+/// Read a recording with the CLI's options.
+pub fn read_recording(path: &Path, input: &InputArgs) -> Result<io::Recording, CliError> {
+    Ok(io::open_recording(path, &input.read_options())?)
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(a) => analyze::run(&a),
+        Command::Eval(e) => eval::run(&e),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError(msg)) => {
+            eprintln!("ecg-rhythm: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

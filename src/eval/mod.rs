@@ -1,0 +1,37 @@
+//! Scoring by the rules of `../shared/EVALUATION.md` (feature `std`).
+//!
+//! Every rule of that file lives here as one named function with tests worked out by hand:
+//! [`spans`] (scored and suspended spans), [`beats`] (AAMI EC57 beat-by-beat matching).
+
+pub mod beats;
+pub mod spans;
+
+/// Percentile by linear interpolation between closest ranks (numpy's default), `q` in 0..=100.
+/// Returns `None` for an empty set.
+pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let pos = q.clamp(0.0, 100.0) / 100.0 * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let frac = pos - lo as f64;
+    Some(v[lo] + (v[hi] - v[lo]) * frac)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn percentile_interpolates() {
+        assert_eq!(percentile(&[], 50.0), None);
+        assert_eq!(percentile(&[3.0], 99.0), Some(3.0));
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 50.0), Some(2.5));
+        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 100.0), Some(4.0));
+        let p = percentile(&[0.0, 10.0], 95.0).unwrap();
+        assert!((p - 9.5).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,134 @@
+//! Reading records and writing results (feature `std`).
+//!
+//! - [`wfdb`]: PhysioNet WFDB records (header, signal formats 212/16/80) and MIT annotation files;
+//! - [`wav`]: WAV strips through `hound`;
+//! - [`csv`]: CSV strips (`time_s,ecg_mv` or a single `ecg_mv` column);
+//! - [`jsonl`]: the event stream of `EVALUATION.md`.
+//!
+//! [`open_recording`] picks the reader from the path and returns one lead in millivolts.
+
+pub mod annotation;
+pub mod csv;
+pub mod jsonl;
+pub mod wav;
+pub mod wfdb;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use annotation::Annotation;
+
+/// Largest number of samples a record may claim (a 48-hour Holter at 1 kHz with margin).
+pub const MAX_SAMPLES: u64 = 400_000_000;
+
+/// Options for [`open_recording`].
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Channel (lead) to read, 0-based.
+    pub lead: usize,
+    /// Sample rate for a CSV without a time column, Hz.
+    pub sample_rate_hz: Option<f32>,
+    /// Scale of integer WAV samples, µV per least significant bit.
+    pub uv_per_lsb: f32,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            lead: 0,
+            sample_rate_hz: None,
+            uv_per_lsb: 1.0,
+        }
+    }
+}
+
+/// One lead of a record, in physical units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recording {
+    /// Record name (file stem).
+    pub name: String,
+    /// Sample rate, Hz.
+    pub sample_rate_hz: f32,
+    /// Lead description, where the file gives one.
+    pub lead_name: String,
+    /// The samples, mV.
+    pub samples_mv: Vec<f32>,
+}
+
+/// What went wrong while reading or writing a file.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum IoErrorKind {
+    /// The file could not be opened, read or written.
+    Io(std::io::Error),
+    /// The file's content is malformed; the text says how.
+    Format(String),
+    /// A well-formed file in a format we do not read.
+    Unsupported(String),
+}
+
+/// An error tied to the file it concerns.
+#[derive(Debug)]
+pub struct IoError {
+    /// The file.
+    pub path: PathBuf,
+    /// The problem.
+    pub kind: IoErrorKind,
+}
+
+impl IoError {
+    /// A format error for `path`.
+    pub fn format(path: &Path, msg: impl Into<String>) -> Self {
+        IoError {
+            path: path.to_path_buf(),
+            kind: IoErrorKind::Format(msg.into()),
+        }
+    }
+    /// An unsupported-format error for `path`.
+    pub fn unsupported(path: &Path, msg: impl Into<String>) -> Self {
+        IoError {
+            path: path.to_path_buf(),
+            kind: IoErrorKind::Unsupported(msg.into()),
+        }
+    }
+    /// An OS-level error for `path`.
+    pub fn io(path: &Path, e: std::io::Error) -> Self {
+        IoError {
+            path: path.to_path_buf(),
+            kind: IoErrorKind::Io(e),
+        }
+    }
+}
+
+impl fmt::Display for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.path.display();
+        match &self.kind {
+            IoErrorKind::Io(e) => write!(f, "{p}: {e}"),
+            IoErrorKind::Format(m) => write!(f, "{p}: {m}"),
+            IoErrorKind::Unsupported(m) => write!(f, "{p}: unsupported: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for IoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            IoErrorKind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Open a record by path: `.wav`, `.csv`, or a WFDB record (with or without `.hea`).
+pub fn open_recording(path: &Path, opts: &ReadOptions) -> Result<Recording, IoError> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+    {
+        Some(e) if e == "wav" => wav::read(path, opts),
+        Some(e) if e == "csv" => csv::read(path, opts),
+        _ => wfdb::read_recording(path, opts.lead),
+    }
+}

@@ -1,0 +1,4 @@
+//! The `ecg-rhythm` command line.
+fn main() -> std::process::ExitCode {
+    ecg_rhythm::cli::main()
+}

@@ -1,0 +1,521 @@
+//! Causal QRS detection.
+//!
+//! The ventricles' depolarisation (the QRS complex) is the steepest, most energetic part of the
+//! ECG. The detector follows the energy-envelope family of Pan & Tompkins (IEEE TBME 1985;
+//! 32(3):230-236) with the decision rules that Hamilton & Tompkins measured best (IEEE TBME 1986;
+//! 33(12):1157-1165): band-pass, slope, squaring, moving-window integration, median-based
+//! adaptive signal/noise levels, a refractory period, search-back for missed beats and a slope
+//! test against T waves.
+//!
+//! ```text
+//! pre-filtered ECG ─► band-pass (biquads) ─► slope ─► square ─► moving-window integral
+//!                                                                 │
+//!                             peaks of the integral ◄─────────────┘
+//!                             │ adaptive threshold, refractory, T-wave test, search-back
+//!                             ▼
+//!                   R peak = largest deflection of the ECG under the QRS energy
+//! ```
+//!
+//! Two outputs leave the detector, each with its own delay:
+//! - a [`QrsCandidate`] *as soon as* the integral rises through the marker threshold — the fast
+//!   path that the sync gate turns into cardioversion markers (tens of milliseconds after R);
+//! - a [`Beat`] once the integral's peak is confirmed and no larger peak follows within the
+//!   refractory period (a few hundred milliseconds after R), or when a search-back recovers one.
+
+use crate::config::{Config, ConfigError, QrsConfig};
+use crate::filter::history::{History, MedianOf};
+use crate::filter::{BiquadStage, Stage};
+
+/// A confirmed QRS complex.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Beat {
+    /// R-peak index in input samples (filter delays removed).
+    pub sample: u64,
+    /// Input index being pushed when the beat was confirmed.
+    pub emitted: u64,
+    /// Peak of the energy integral (detector units), a measure of QRS size.
+    pub energy: f32,
+    /// Peak-to-peak amplitude of the pre-filtered ECG under the QRS, mV.
+    pub amplitude_mv: f32,
+    /// Width of the QRS energy above half its peak, in samples.
+    pub width_samples: u32,
+    /// True when the beat was recovered by search-back.
+    pub searchback: bool,
+}
+
+/// A QRS seen on its rising edge, early enough for a sync marker.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QrsCandidate {
+    /// Best estimate of the R peak so far, input samples.
+    pub sample: u64,
+    /// Input index being pushed now.
+    pub emitted: u64,
+}
+
+/// What one push of the detector produced.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct QrsOutput {
+    /// A beat confirmed during this push.
+    pub beat: Option<Beat>,
+    /// A fast candidate for a sync marker raised during this push.
+    pub candidate: Option<QrsCandidate>,
+}
+
+/// Decision thresholds, in the units stated, derived once from [`QrsConfig`].
+#[derive(Clone, Copy, Debug)]
+struct Params {
+    integration: usize,
+    refractory: u64,
+    t_window: u64,
+    threshold_fraction: f32,
+    marker_fraction: f32,
+    searchback_factor: f32,
+    /// Peak confirmation: no higher value for this long.
+    peak_hold: u64,
+    /// Margin around the energy window when locating the R peak.
+    fiducial_margin: u64,
+    /// Start-up learning time.
+    learn: u64,
+    /// With no beat for this long, signal levels are decayed.
+    silence: u64,
+    /// A T-wave candidate's slope must be below this fraction of the last QRS's slope.
+    t_slope_ratio: f32,
+    fs: f32,
+}
+
+/// A peak of the energy integral, with what is needed to make it a beat later.
+#[derive(Clone, Copy, Debug, Default)]
+struct Peak {
+    value: f32,
+    /// Push index of the integral's maximum.
+    at: u64,
+    /// R-peak push index (pre-filter time).
+    fiducial: u64,
+    slope: f32,
+    amplitude: f32,
+    width: u32,
+}
+
+/// The QRS detector. Works at any sample rate; allocates only in [`QrsDetector::new`].
+#[derive(Clone, Debug)]
+pub struct QrsDetector {
+    p: Params,
+    highpass: BiquadStage,
+    lowpass: BiquadStage,
+    /// Delay from pre-filter output to the band-passed slope, samples.
+    band_delay: u64,
+    /// Delay of the pre-filter (input → pre-filtered), samples.
+    pre_delay: u64,
+    band: History<f32>,
+    ecg: History<f32>,
+    slope: History<f32>,
+    energy: History<f32>,
+    integral_sum: f64,
+    integral: History<f32>,
+    n: u64,
+    // peak tracking on the integral
+    rising_max: f32,
+    rising_at: u64,
+    last_value: f32,
+    // levels
+    signal_level: MedianOf<8>,
+    noise_level: MedianOf<8>,
+    rr: MedianOf<8>,
+    learn_max: f32,
+    learn_sum: f64,
+    learned: bool,
+    // beats
+    held: Option<Peak>,
+    last_beat: Option<Peak>,
+    last_slope: f32,
+    searchback_best: Option<Peak>,
+    // fast path
+    candidate_open: bool,
+    last_candidate: u64,
+}
+
+impl QrsDetector {
+    /// Build a detector for `config` (the pre-filter's latency is taken from `pre_delay`).
+    pub fn new(config: &Config, pre_delay: usize) -> Result<Self, ConfigError> {
+        let fs = config.sample_rate_hz;
+        let q: &QrsConfig = &config.qrs;
+        let ms = |v: f32| -> u64 { libm::roundf(v * fs / 1000.0).max(1.0) as u64 };
+        let highpass = BiquadStage::highpass(q.band_low_hz, fs, "qrs.band_low_hz")?;
+        let lowpass = BiquadStage::lowpass(q.band_high_hz, fs, "qrs.band_high_hz")?;
+        let band_delay = (highpass.latency() + lowpass.latency()) as u64 + 1;
+        let integration = ms(q.integration_ms) as usize;
+        let p = Params {
+            integration,
+            refractory: ms(q.refractory_ms),
+            t_window: ms(q.t_wave_window_ms),
+            threshold_fraction: q.threshold_fraction,
+            marker_fraction: 0.5,
+            searchback_factor: q.searchback_rr_factor,
+            peak_hold: ms(95.0),
+            fiducial_margin: ms(30.0),
+            learn: ms(2000.0),
+            silence: ms(3000.0),
+            t_slope_ratio: 0.5,
+            fs,
+        };
+        let hist = ms(1000.0) as usize + integration;
+        Ok(QrsDetector {
+            p,
+            highpass,
+            lowpass,
+            band_delay,
+            pre_delay: pre_delay as u64,
+            band: History::new(4),
+            ecg: History::new(hist),
+            slope: History::new(hist),
+            energy: History::new(integration + 1),
+            integral_sum: 0.0,
+            integral: History::new(hist),
+            n: 0,
+            rising_max: 0.0,
+            rising_at: 0,
+            last_value: 0.0,
+            signal_level: MedianOf::default(),
+            noise_level: MedianOf::default(),
+            rr: MedianOf::default(),
+            learn_max: 0.0,
+            learn_sum: 0.0,
+            learned: false,
+            held: None,
+            last_beat: None,
+            last_slope: 0.0,
+            searchback_best: None,
+            candidate_open: false,
+            last_candidate: 0,
+        })
+    }
+
+    /// Total delay from input to the band-passed slope signal, samples.
+    pub fn slope_delay(&self) -> u64 {
+        self.pre_delay + self.band_delay
+    }
+
+    /// Forget all history and levels.
+    pub fn reset(&mut self) {
+        self.highpass.reset();
+        self.lowpass.reset();
+        self.band.reset();
+        self.ecg.reset();
+        self.slope.reset();
+        self.energy.reset();
+        self.integral.reset();
+        self.integral_sum = 0.0;
+        self.n = 0;
+        self.rising_max = 0.0;
+        self.rising_at = 0;
+        self.last_value = 0.0;
+        self.signal_level = MedianOf::default();
+        self.noise_level = MedianOf::default();
+        self.rr = MedianOf::default();
+        self.learn_max = 0.0;
+        self.learn_sum = 0.0;
+        self.learned = false;
+        self.held = None;
+        self.last_beat = None;
+        self.last_slope = 0.0;
+        self.searchback_best = None;
+        self.candidate_open = false;
+        self.last_candidate = 0;
+    }
+
+    /// Current detection threshold on the energy integral.
+    pub fn threshold(&self) -> f32 {
+        let s = self.signal_level.median();
+        let n = self.noise_level.median();
+        n + self.p.threshold_fraction * (s - n)
+    }
+
+    fn marker_threshold(&self) -> f32 {
+        let s = self.signal_level.median();
+        let n = self.noise_level.median();
+        n + self.p.marker_fraction * (s - n)
+    }
+
+    /// Push one pre-filtered sample (mV). `n` counts pushes from 0.
+    pub fn push(&mut self, ecg_mv: f32) -> QrsOutput {
+        let n = self.n;
+        self.n += 1;
+        let mut out = QrsOutput::default();
+
+        self.ecg.push(ecg_mv);
+        let b = self.lowpass.run(self.highpass.run(ecg_mv));
+        self.band.push(b);
+        let b2 = self.band.get(n.wrapping_sub(2)).unwrap_or(b);
+        let d = (b - b2) * 0.5 * self.p.fs;
+        self.slope.push(d);
+        let e = d * d;
+        // Moving-window integral, kept as a running sum of the last `integration` values.
+        let leaving = self
+            .energy
+            .get(n.wrapping_sub(self.p.integration as u64))
+            .unwrap_or(0.0);
+        self.energy.push(e);
+        self.integral_sum += e as f64 - leaving as f64;
+        if self.integral_sum < 0.0 {
+            self.integral_sum = 0.0;
+        }
+        let m = (self.integral_sum / self.p.integration as f64) as f32;
+        self.integral.push(m);
+
+        if !self.learned {
+            self.learn(n, m);
+            self.last_value = m;
+            return out;
+        }
+
+        out.candidate = self.fast_candidate(n, m);
+
+        if let Some(peak_at) = self.track_peak(n, m) {
+            self.classify_peak(n, peak_at);
+        }
+        if let Some(beat) = self.release_held(n) {
+            out.beat = Some(beat);
+        } else if let Some(beat) = self.searchback(n) {
+            out.beat = Some(beat);
+        }
+        self.decay_on_silence(n);
+        self.last_value = m;
+        out
+    }
+
+    /// Start-up: levels from the first seconds (Pan & Tompkins' two-second learning phase).
+    fn learn(&mut self, n: u64, m: f32) {
+        self.learn_max = self.learn_max.max(m);
+        self.learn_sum += m as f64;
+        if n + 1 >= self.p.learn {
+            let mean = (self.learn_sum / (n + 1) as f64) as f32;
+            self.signal_level.fill(0.5 * self.learn_max);
+            self.noise_level.fill(0.5 * mean);
+            self.learned = true;
+        }
+    }
+
+    /// Hamilton's peak rule: a rising maximum becomes a peak when the integral falls to half
+    /// of it or no higher value comes within the hold time. Returns the peak's index.
+    fn track_peak(&mut self, n: u64, m: f32) -> Option<u64> {
+        if m > self.last_value && m > self.rising_max {
+            self.rising_max = m;
+            self.rising_at = n;
+            return None;
+        }
+        if self.rising_max > 0.0
+            && (m < 0.5 * self.rising_max || n - self.rising_at > self.p.peak_hold)
+        {
+            let at = self.rising_at;
+            self.rising_max = 0.0;
+            return Some(at);
+        }
+        None
+    }
+
+    /// Describe the QRS under an integral peak at push index `at`.
+    fn describe(&self, at: u64) -> Peak {
+        let value = self.integral.get(at).unwrap_or(0.0);
+        let w = self.p.integration as u64;
+        let lag = self.band_delay;
+        let from = (at + 1).saturating_sub(w + self.p.fiducial_margin);
+        let to = at + 1 + self.p.fiducial_margin;
+        // Energy window in slope time maps back to ECG time by the band delay.
+        let (efrom, eto) = (from.saturating_sub(lag), to.saturating_sub(lag));
+        let mut slope: f32 = 0.0;
+        for (_, s) in self.slope.range(from, to) {
+            slope = slope.max(s.abs());
+        }
+        let (mut hi, mut lo) = (f32::MIN, f32::MAX);
+        let (mut hi_at, mut lo_at) = (efrom, efrom);
+        for (i, v) in self.ecg.range(efrom, eto) {
+            if v > hi {
+                hi = v;
+                hi_at = i;
+            }
+            if v < lo {
+                lo = v;
+                lo_at = i;
+            }
+        }
+        let amplitude = if hi >= lo { hi - lo } else { 0.0 };
+        // The R peak is the larger deflection from the local baseline (the window's ends).
+        let base = 0.5
+            * (self.ecg.get(efrom).unwrap_or(0.0)
+                + self.ecg.get(eto.saturating_sub(1)).unwrap_or(0.0));
+        let fiducial = if (hi - base).abs() >= (base - lo).abs() {
+            hi_at
+        } else {
+            lo_at
+        };
+        let half = 0.5 * value;
+        let width = self
+            .integral
+            .range(at.saturating_sub(2 * w), at + 2 * w)
+            .filter(|&(_, v)| v >= half)
+            .count() as u32;
+        Peak {
+            value,
+            at,
+            fiducial,
+            slope,
+            amplitude,
+            width,
+        }
+    }
+
+    fn is_t_wave(&self, peak: &Peak) -> bool {
+        match self.last_beat {
+            Some(last) => {
+                peak.fiducial.saturating_sub(last.fiducial) < self.p.t_window
+                    && peak.slope < self.p.t_slope_ratio * self.last_slope
+            }
+            None => false,
+        }
+    }
+
+    fn in_refractory(&self, fiducial: u64) -> bool {
+        self.last_beat.is_some_and(|b| {
+            fiducial.saturating_sub(b.fiducial) < self.p.refractory || fiducial <= b.fiducial
+        })
+    }
+
+    fn classify_peak(&mut self, _n: u64, at: u64) {
+        let peak = self.describe(at);
+        if self.in_refractory(peak.fiducial) {
+            return;
+        }
+        // A held QRS candidate is replaced by a larger peak within the refractory period.
+        if let Some(h) = self.held {
+            if peak.fiducial.saturating_sub(h.fiducial) < self.p.refractory {
+                if peak.value > h.value {
+                    self.held = Some(peak);
+                }
+                return;
+            }
+        }
+        if peak.value > self.threshold() && !self.is_t_wave(&peak) {
+            if let Some(h) = self.held.take() {
+                // Should not happen (released before), but never lose a beat.
+                self.held = Some(h);
+            }
+            self.held = Some(peak);
+        } else {
+            self.noise_level.push(peak.value);
+            let eligible = !self.is_t_wave(&peak) && peak.value > 0.5 * self.threshold();
+            if eligible && self.searchback_best.is_none_or(|b| peak.value > b.value) {
+                self.searchback_best = Some(peak);
+            }
+        }
+    }
+
+    /// Release the held candidate once no larger peak can replace it.
+    fn release_held(&mut self, n: u64) -> Option<Beat> {
+        let h = self.held?;
+        let fid_now = n.saturating_sub(self.band_delay);
+        if fid_now < h.fiducial + self.p.refractory {
+            return None;
+        }
+        self.held = None;
+        Some(self.accept(n, h, false))
+    }
+
+    fn accept(&mut self, n: u64, peak: Peak, searchback: bool) -> Beat {
+        if searchback {
+            // Pan & Tompkins: a search-back beat moves the signal level a quarter of the way.
+            let s = self.signal_level.median();
+            self.signal_level.push(s + 0.25 * (peak.value - s));
+        } else {
+            self.signal_level.push(peak.value);
+        }
+        if let Some(last) = self.last_beat {
+            self.rr.push((peak.fiducial - last.fiducial) as f32);
+        }
+        self.last_beat = Some(peak);
+        self.last_slope = peak.slope;
+        self.searchback_best = None;
+        Beat {
+            sample: peak.fiducial.saturating_sub(self.pre_delay),
+            emitted: n,
+            energy: peak.value,
+            amplitude_mv: peak.amplitude,
+            width_samples: peak.width,
+            searchback,
+        }
+    }
+
+    /// With no beat for `searchback_factor` × the median RR, take the largest eligible peak.
+    fn searchback(&mut self, n: u64) -> Option<Beat> {
+        let last = self.last_beat?;
+        if self.held.is_some() || self.rr.len() < 2 {
+            return None;
+        }
+        let limit = (self.p.searchback_factor * self.rr.median()) as u64;
+        let fid_now = n.saturating_sub(self.band_delay + self.p.peak_hold);
+        if fid_now.saturating_sub(last.fiducial) < limit {
+            return None;
+        }
+        let best = self.searchback_best.take()?;
+        if best.fiducial <= last.fiducial + self.p.refractory {
+            return None;
+        }
+        Some(self.accept(n, best, true))
+    }
+
+    /// After long silence (e.g. once a large artefact inflated the levels), let them sink.
+    fn decay_on_silence(&mut self, n: u64) {
+        let since = self.last_beat.map_or(n, |b| n.saturating_sub(b.fiducial));
+        if since > self.p.silence && n % (self.p.fs as u64 / 4).max(1) == 0 {
+            let s = self.signal_level.median();
+            self.signal_level.push(0.7 * s);
+        }
+    }
+
+    /// The fast path: the integral rising through the marker threshold, outside refractory.
+    fn fast_candidate(&mut self, n: u64, m: f32) -> Option<QrsCandidate> {
+        let th = self.marker_threshold();
+        if m < 0.5 * th {
+            self.candidate_open = false;
+            return None;
+        }
+        if self.candidate_open || m < th || m <= self.last_value {
+            return None;
+        }
+        let lag = self.band_delay;
+        let now_ecg = n.saturating_sub(lag);
+        let last_fid = self
+            .last_beat
+            .map_or(0, |b| b.fiducial)
+            .max(self.last_candidate);
+        if self.last_beat.is_some() && now_ecg.saturating_sub(last_fid) < self.p.refractory {
+            return None;
+        }
+        // T-wave test on the slope seen so far.
+        let w = self.p.integration as u64;
+        let mut slope: f32 = 0.0;
+        for (_, s) in self.slope.range(n.saturating_sub(w), n + 1) {
+            slope = slope.max(s.abs());
+        }
+        if self
+            .last_beat
+            .is_some_and(|b| now_ecg.saturating_sub(b.fiducial) < self.p.t_window)
+            && slope < self.p.t_slope_ratio * self.last_slope
+        {
+            return None;
+        }
+        self.candidate_open = true;
+        // R estimate: largest deflection of the ECG in the energy window so far.
+        let (from, to) = (n.saturating_sub(w + lag), n + 1);
+        let mut best = (now_ecg, 0.0f32);
+        for (i, v) in self.ecg.range(from, to) {
+            if v.abs() > best.1 {
+                best = (i, v.abs());
+            }
+        }
+        self.last_candidate = best.0;
+        Some(QrsCandidate {
+            sample: best.0.saturating_sub(self.pre_delay),
+            emitted: n,
+        })
+    }
+}

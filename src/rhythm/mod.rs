@@ -1,0 +1,1 @@
+//! Rhythm analysis and shock advice (VF/VT versus everything else).

@@ -1,0 +1,152 @@
+//! Cardioversion sync markers and the gate that withholds them.
+//!
+//! Synchronized cardioversion treats organised fast rhythms (VT with a pulse, atrial flutter,
+//! SVT) with a shock timed on the R wave. A shock that falls on the T wave — the ventricles'
+//! vulnerable period — can itself start ventricular fibrillation, so IEC 60601-2-4 requires the
+//! discharge within 60 ms of the R peak. The engine therefore issues a *marker* the moment the
+//! QRS detector's fast path recognises a rising QRS (see [`crate::qrs::QrsCandidate`]), and the
+//! [`SyncMarkerGate`] decides whether markers may be issued at all:
+//!
+//! - **available** once a few consecutive beats have been confirmed (the detector has locked on);
+//! - **unavailable** during VF/VFL (there is no R wave: defibrillate unsynchronized), asystole,
+//!   noise, lead-off, or when no reliable R waves were found in the last seconds.
+//!
+//! Each change of state is reported as a [`SyncStateEvent`] with its reason, so a device can tell
+//! the clinician why the sync arrows have disappeared. A firmware receives markers through a
+//! [`SyncSink`].
+
+use crate::config::{Config, ConfigError};
+use crate::event::{SyncEvent, SyncStateEvent, SyncUnavailableReason};
+use crate::qrs::{Beat, QrsCandidate};
+
+/// Receives sync markers: the callback a defibrillator's discharge logic implements.
+pub trait SyncSink {
+    /// A marker: discharge now (the R peak is estimated at `marker.sample`).
+    fn marker(&mut self, marker: SyncEvent);
+    /// The gate's state changed.
+    fn state(&mut self, state: SyncStateEvent);
+}
+
+/// What the rest of the engine knows about the rhythm and the signal, for the gate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GateInputs {
+    /// A reason from rhythm analysis or signal quality to withhold markers, if any.
+    pub veto: Option<SyncUnavailableReason>,
+}
+
+/// The gate's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncState {
+    /// Markers are issued.
+    Available,
+    /// Markers are withheld, for this reason.
+    Unavailable(SyncUnavailableReason),
+}
+
+/// Gate parameters in samples, derived once from [`crate::config::SyncConfig`].
+#[derive(Clone, Copy, Debug)]
+struct GateParams {
+    reliable_beats: u32,
+    /// A beat older than this no longer counts as recent.
+    beat_timeout: u64,
+    /// Shortest RR interval accepted as an organised rhythm.
+    min_rr: u64,
+}
+
+/// Decides whether a QRS candidate becomes a marker, and reports availability changes.
+#[derive(Clone, Debug)]
+pub struct SyncMarkerGate {
+    p: GateParams,
+    state: SyncState,
+    consecutive: u32,
+    last_beat: Option<u64>,
+    veto: Option<SyncUnavailableReason>,
+}
+
+impl SyncMarkerGate {
+    /// Build the gate for `config`.
+    pub fn new(config: &Config) -> Result<Self, ConfigError> {
+        let fs = config.sample_rate_hz;
+        Ok(SyncMarkerGate {
+            p: GateParams {
+                reliable_beats: config.sync.reliable_beats,
+                beat_timeout: (2.5 * fs) as u64,
+                min_rr: (0.2 * fs) as u64,
+            },
+            state: SyncState::Unavailable(SyncUnavailableReason::NoReliableR),
+            consecutive: 0,
+            last_beat: None,
+            veto: None,
+        })
+    }
+
+    /// Current state.
+    pub fn state(&self) -> SyncState {
+        self.state
+    }
+
+    /// Forget everything: unavailable until beats are confirmed again.
+    pub fn reset(&mut self) {
+        self.state = SyncState::Unavailable(SyncUnavailableReason::NoReliableR);
+        self.consecutive = 0;
+        self.last_beat = None;
+        self.veto = None;
+    }
+
+    /// A confirmed beat from the detector.
+    pub fn on_beat(&mut self, beat: &Beat) {
+        match self.last_beat {
+            Some(prev) if beat.sample.saturating_sub(prev) >= self.p.min_rr => {
+                self.consecutive = self.consecutive.saturating_add(1)
+            }
+            Some(_) => self.consecutive = 0,
+            None => self.consecutive = 1,
+        }
+        self.last_beat = Some(beat.sample);
+    }
+
+    /// Set the veto from rhythm analysis and signal quality.
+    pub fn set_inputs(&mut self, inputs: GateInputs) {
+        self.veto = inputs.veto;
+    }
+
+    /// Re-evaluate the state at input index `now`; returns the change, if any.
+    pub fn update(&mut self, now: u64) -> Option<SyncStateEvent> {
+        if self
+            .last_beat
+            .is_some_and(|b| now.saturating_sub(b) > self.p.beat_timeout)
+        {
+            self.consecutive = 0;
+        }
+        let new = if let Some(reason) = self.veto {
+            SyncState::Unavailable(reason)
+        } else if self.consecutive < self.p.reliable_beats {
+            SyncState::Unavailable(SyncUnavailableReason::NoReliableR)
+        } else {
+            SyncState::Available
+        };
+        if new == self.state {
+            return None;
+        }
+        self.state = new;
+        Some(SyncStateEvent {
+            emitted: now,
+            available: new == SyncState::Available,
+            reason: match new {
+                SyncState::Available => None,
+                SyncState::Unavailable(r) => Some(r),
+            },
+        })
+    }
+
+    /// A fast QRS candidate: a marker when the gate is available.
+    pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Option<SyncEvent> {
+        match self.state {
+            SyncState::Available => Some(SyncEvent {
+                sample: candidate.sample,
+                emitted: candidate.emitted,
+            }),
+            SyncState::Unavailable(_) => None,
+        }
+    }
+}
