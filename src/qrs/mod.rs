@@ -22,9 +22,12 @@
 //! - a [`Beat`] once the integral's peak is confirmed and no larger peak follows within the
 //!   refractory period (a few hundred milliseconds after R), or when a search-back recovers one.
 
+pub mod fast;
+
 use crate::config::{Config, ConfigError, QrsConfig};
 use crate::filter::history::{History, MedianOf};
 use crate::filter::{BiquadStage, Stage};
+use fast::{FastParams, FastTrigger};
 
 /// A confirmed QRS complex.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -75,7 +78,6 @@ struct Params {
     dominance_slope_ratio: f32,
     t_window: u64,
     threshold_fraction: f32,
-    marker_fraction: f32,
     searchback_factor: f32,
     /// Peak confirmation: no higher value for this long.
     peak_hold: u64,
@@ -137,8 +139,7 @@ pub struct QrsDetector {
     last_slope: f32,
     searchback_best: Option<Peak>,
     // fast path
-    candidate_open: bool,
-    last_candidate: u64,
+    fast: FastTrigger,
 }
 
 impl QrsDetector {
@@ -159,7 +160,6 @@ impl QrsDetector {
             dominance_slope_ratio: 1.5,
             t_window: ms(q.t_wave_window_ms),
             threshold_fraction: q.threshold_fraction,
-            marker_fraction: 0.5,
             searchback_factor: q.searchback_rr_factor,
             peak_hold: ms(95.0),
             fiducial_margin: ms(30.0),
@@ -195,8 +195,18 @@ impl QrsDetector {
             last_beat: None,
             last_slope: 0.0,
             searchback_best: None,
-            candidate_open: false,
-            last_candidate: 0,
+            fast: FastTrigger::new(
+                FastParams {
+                    window: ms(config.sync.trigger_integration_ms) as usize,
+                    fraction: config.sync.trigger_fraction,
+                    slope_fraction: config.sync.slope_fraction,
+                    t_slope_fraction: config.sync.t_wave_slope_fraction,
+                    refractory: ms(q.refractory_ms),
+                    t_window: ms(q.t_wave_window_ms),
+                    learn_span: ms(80.0),
+                },
+                hist,
+            ),
         })
     }
 
@@ -229,8 +239,7 @@ impl QrsDetector {
         self.last_beat = None;
         self.last_slope = 0.0;
         self.searchback_best = None;
-        self.candidate_open = false;
-        self.last_candidate = 0;
+        self.fast.reset();
     }
 
     /// Current detection threshold on the energy integral.
@@ -238,12 +247,6 @@ impl QrsDetector {
         let s = self.signal_level.median();
         let n = self.noise_level.median();
         n + self.p.threshold_fraction * (s - n)
-    }
-
-    fn marker_threshold(&self) -> f32 {
-        let s = self.signal_level.median();
-        let n = self.noise_level.median();
-        n + self.p.marker_fraction * (s - n)
     }
 
     /// Push one pre-filtered sample (mV). `n` counts pushes from 0.
@@ -272,13 +275,13 @@ impl QrsDetector {
         let m = (self.integral_sum / self.p.integration as f64) as f32;
         self.integral.push(m);
 
+        // The fast trigger sees every sample so its history indices stay aligned with `n`.
+        out.candidate = self.fast_candidate(n, d.abs());
         if !self.learned {
             self.learn(n, m);
             self.last_value = m;
             return out;
         }
-
-        out.candidate = self.fast_candidate(n, m);
 
         if let Some(peak_at) = self.track_peak(n, m) {
             out.beat = self.classify_peak(n, peak_at);
@@ -468,6 +471,7 @@ impl QrsDetector {
         }
         self.last_beat = Some(peak);
         self.last_slope = peak.slope;
+        self.fast.learn_beat(peak.fiducial + self.band_delay);
         self.searchback_best = None;
         Beat {
             sample: peak.fiducial.saturating_sub(self.pre_delay),
@@ -506,48 +510,21 @@ impl QrsDetector {
         }
     }
 
-    /// The fast path: the integral rising through the marker threshold, outside refractory.
-    fn fast_candidate(&mut self, n: u64, m: f32) -> Option<QrsCandidate> {
-        let th = self.marker_threshold();
-        if m < 0.5 * th {
-            self.candidate_open = false;
+    /// The fast path (see [`fast`]): a sync candidate as the QRS rises.
+    fn fast_candidate(&mut self, n: u64, abs_slope: f32) -> Option<QrsCandidate> {
+        let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
+        if !self.fast.push(n, abs_slope, last) {
             return None;
         }
-        if self.candidate_open || m < th || m <= self.last_value {
-            return None;
-        }
+        // R estimate: the largest deflection of the ECG under the trigger window so far.
         let lag = self.band_delay;
-        let now_ecg = n.saturating_sub(lag);
-        let last_fid = self
-            .last_beat
-            .map_or(0, |b| b.fiducial)
-            .max(self.last_candidate);
-        if self.last_beat.is_some() && now_ecg.saturating_sub(last_fid) < self.p.refractory {
-            return None;
-        }
-        // T-wave test on the slope seen so far.
-        let w = self.p.integration as u64;
-        let mut slope: f32 = 0.0;
-        for (_, s) in self.slope.range(n.saturating_sub(w), n + 1) {
-            slope = slope.max(s.abs());
-        }
-        if self
-            .last_beat
-            .is_some_and(|b| now_ecg.saturating_sub(b.fiducial) < self.p.t_window)
-            && slope < self.p.t_slope_ratio * self.last_slope
-        {
-            return None;
-        }
-        self.candidate_open = true;
-        // R estimate: largest deflection of the ECG in the energy window so far.
-        let (from, to) = (n.saturating_sub(w + lag), n + 1);
-        let mut best = (now_ecg, 0.0f32);
-        for (i, v) in self.ecg.range(from, to) {
+        let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
+        let mut best = (n.saturating_sub(lag), 0.0f32);
+        for (i, v) in self.ecg.range(from, n + 1) {
             if v.abs() > best.1 {
                 best = (i, v.abs());
             }
         }
-        self.last_candidate = best.0;
         Some(QrsCandidate {
             sample: best.0.saturating_sub(self.pre_delay),
             emitted: n,
