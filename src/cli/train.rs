@@ -218,9 +218,7 @@ pub fn window_category(
     end: u64,
     guard: u64,
 ) -> Option<Category> {
-    let seg = segments
-        .iter()
-        .find(|s| s.start <= start && end <= s.end)?;
+    let seg = segments.iter().find(|s| s.start <= start && end <= s.end)?;
     let lo = start.saturating_sub(guard);
     let hi = end + guard;
     let i = noise.partition_point(|&t| t < lo);
@@ -256,12 +254,7 @@ struct RecordData {
     rows: Vec<Row>,
 }
 
-fn run_record(
-    db: &str,
-    dir: &Path,
-    name: &str,
-    windows_s: &[f32],
-) -> Result<RecordData, CliError> {
+fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<RecordData, CliError> {
     let path = dir.join(name);
     let rec = wfdb::read_recording(&path, 0)?;
     let anns = wfdb::read_reference(&path)?
@@ -349,15 +342,19 @@ impl Rng {
 enum Kind {
     Logistic,
     Mlp(usize),
+    /// `k` perceptrons of `h` units from different seeds, logits averaged: itself one
+    /// perceptron of `k·h` units.
+    Bagged(usize, usize),
 }
 
 impl Kind {
     fn parse(s: &str) -> Option<Vec<Kind>> {
         Some(match s {
-            "auto" => vec![Kind::Logistic, Kind::Mlp(8), Kind::Mlp(16)],
+            "auto" => vec![Kind::Logistic, Kind::Mlp(8), Kind::Bagged(8, 3)],
             "logistic" => vec![Kind::Logistic],
             "mlp8" => vec![Kind::Mlp(8)],
             "mlp16" => vec![Kind::Mlp(16)],
+            "mlp8x3" => vec![Kind::Bagged(8, 3)],
             _ => return None,
         })
     }
@@ -365,6 +362,7 @@ impl Kind {
         match self {
             Kind::Logistic => "logistic".into(),
             Kind::Mlp(h) => format!("mlp{h}"),
+            Kind::Bagged(h, k) => format!("mlp{h}x{k}"),
         }
     }
 }
@@ -449,8 +447,38 @@ impl Adam {
     }
 }
 
-/// Fit a model by weighted cross-entropy with L2, mini-batch Adam.
+/// Fit a model; a bagged one is the perceptrons of `k` seeds side by side, output averaged.
 fn fit(kind: Kind, x: &Array2<f32>, y: &Array1<f32>, w: &Array1<f32>, seed: u64) -> Fitted {
+    let Kind::Bagged(h, k) = kind else {
+        return fit_one(kind, x, y, w, seed);
+    };
+    let parts: Vec<Fitted> = (0..k as u64)
+        .map(|i| {
+            fit_one(
+                Kind::Mlp(h),
+                x,
+                y,
+                w,
+                seed.wrapping_mul(31).wrapping_add(i * 1009),
+            )
+        })
+        .collect();
+    let views1: Vec<_> = parts.iter().map(|p| p.w1.view()).collect();
+    let viewsb: Vec<_> = parts.iter().map(|p| p.b1.view()).collect();
+    let views2: Vec<_> = parts.iter().map(|p| p.w2.view()).collect();
+    let kf = k as f32;
+    Fitted {
+        mean: parts[0].mean.clone(),
+        scale: parts[0].scale.clone(),
+        w1: ndarray::concatenate(Axis(0), &views1).unwrap_or_else(|_| parts[0].w1.clone()),
+        b1: ndarray::concatenate(Axis(0), &viewsb).unwrap_or_else(|_| parts[0].b1.clone()),
+        w2: ndarray::concatenate(Axis(0), &views2).unwrap_or_else(|_| parts[0].w2.clone()) / kf,
+        b2: parts.iter().map(|p| p.b2).sum::<f32>() / kf,
+    }
+}
+
+/// Fit one model by weighted cross-entropy with L2, mini-batch Adam.
+fn fit_one(kind: Kind, x: &Array2<f32>, y: &Array1<f32>, w: &Array1<f32>, seed: u64) -> Fitted {
     let (mean, scale) = standardization(x, w);
     let mut f = Fitted {
         mean,
@@ -465,7 +493,7 @@ fn fit(kind: Kind, x: &Array2<f32>, y: &Array1<f32>, w: &Array1<f32>, seed: u64)
     let mut rng = Rng(seed | 1);
     let hidden = match kind {
         Kind::Logistic => 0,
-        Kind::Mlp(h) => h,
+        Kind::Mlp(h) | Kind::Bagged(h, _) => h,
     };
     if hidden > 0 {
         let a = (6.0 / (N_FEATURES + hidden) as f32).sqrt();
@@ -831,7 +859,8 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     for &w in &args.window_s {
         let mut c = Config::default();
         c.rhythm.window_s = w;
-        c.validate().map_err(|e| CliError(format!("--window-s: {e}")))?;
+        c.validate()
+            .map_err(|e| CliError(format!("--window-s: {e}")))?;
     }
     let mut jobs = Vec::new();
     for db in ["mitdb", "vfdb", "cudb"] {
@@ -901,9 +930,9 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
             kind.name(),
             balanced / args.window_s.len() as f64
         );
-        let better = best
-            .as_ref()
-            .is_none_or(|b| shortfall < b.0 - 1e-9 || (shortfall - b.0).abs() < 1e-9 && balanced > b.1);
+        let better = best.as_ref().map_or(true, |b| {
+            shortfall < b.0 - 1e-9 || (shortfall - b.0).abs() < 1e-9 && balanced > b.1
+        });
         if better {
             best = Some((shortfall, balanced, kind, probs));
         }
@@ -930,7 +959,14 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     let fitted = fit(kind, &set.x, &set.y, &set.w, 17);
     let importance = permutation_importance(&fitted, &set);
     println!();
-    println!("feature importance (permutation, weighted log-loss increase){}:", if kind == Kind::Logistic { " and logistic weights (standardised)" } else { "" });
+    println!(
+        "feature importance (permutation, weighted log-loss increase){}:",
+        if kind == Kind::Logistic {
+            " and logistic weights (standardised)"
+        } else {
+            ""
+        }
+    );
     let mut order: Vec<usize> = (0..N_FEATURES).collect();
     order.sort_by(|&a, &b| importance[b].total_cmp(&importance[a]));
     for j in order {
@@ -1004,7 +1040,7 @@ fn print_worst(records: &[RecordData], probs: &[Vec<f32>], wi: usize, p: &Decisi
         })
         .filter(|(w, _)| *w > 0)
         .collect();
-    errs.sort_by(|a, b| b.0.cmp(&a.0));
+    errs.sort_by_key(|e| std::cmp::Reverse(e.0));
     println!("  records with most wrong windows:");
     for (_, line) in errs.iter().take(10) {
         println!("    {line}");
@@ -1020,9 +1056,15 @@ fn fmt_array(v: impl Iterator<Item = f32>) -> String {
 fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64]) -> String {
     let windows: Vec<String> = args.window_s.iter().map(|w| format!("{w}")).collect();
     let mut s = String::new();
-    let _ = writeln!(s, "//! The shock classifier's parameters — GENERATED, do not edit.");
+    let _ = writeln!(
+        s,
+        "//! The shock classifier's parameters — GENERATED, do not edit."
+    );
     let _ = writeln!(s, "//!");
-    let _ = writeln!(s, "//! Regenerate (from the crate root, with ../shared/data present):");
+    let _ = writeln!(
+        s,
+        "//! Regenerate (from the crate root, with ../shared/data present):"
+    );
     let _ = writeln!(s, "//!");
     let _ = writeln!(s, "//! ```text");
     let _ = writeln!(
@@ -1034,7 +1076,11 @@ fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64])
     );
     let _ = writeln!(s, "//! ```");
     let _ = writeln!(s, "//!");
-    let _ = writeln!(s, "//! Model: {}; permutation importance per feature:", kind.name());
+    let _ = writeln!(
+        s,
+        "//! Model: {}; permutation importance per feature:",
+        kind.name()
+    );
     for (name, imp) in FEATURE_NAMES.iter().zip(importance.iter()) {
         let _ = writeln!(s, "//! - `{name}`: {imp:.4}");
     }
@@ -1049,13 +1095,13 @@ fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64])
             fmt_array(f.w2.iter().copied()),
             f.b2
         ),
-        Kind::Mlp(h) => {
+        Kind::Mlp(_) | Kind::Bagged(..) => {
+            let h = f.w1.nrows();
             let _ = writeln!(s, "const HIDDEN: usize = {h};");
-            let rows: Vec<String> = f
-                .w1
-                .outer_iter()
-                .map(|r| format!("    {}", fmt_array(r.iter().copied())))
-                .collect();
+            let rows: Vec<String> =
+                f.w1.outer_iter()
+                    .map(|r| format!("    {}", fmt_array(r.iter().copied())))
+                    .collect();
             let _ = writeln!(
                 s,
                 "static HIDDEN_WEIGHTS: [[f32; N_FEATURES]; HIDDEN] = [\n{},\n];",
@@ -1110,7 +1156,8 @@ mod tests {
             rhythm(300, "NOISE"),
         ];
         let s = reference_segments(&anns, 400);
-        let got: Vec<(u64, u64, Category)> = s.iter().map(|s| (s.start, s.end, s.category)).collect();
+        let got: Vec<(u64, u64, Category)> =
+            s.iter().map(|s| (s.start, s.end, s.category)).collect();
         assert_eq!(
             got,
             vec![
@@ -1128,7 +1175,8 @@ mod tests {
     fn cudb_style_records_are_other_outside_brackets() {
         let anns = vec![Annotation::new(50, VF_ON), Annotation::new(90, VF_OFF)];
         let s = reference_segments(&anns, 200);
-        let got: Vec<(u64, u64, Category)> = s.iter().map(|s| (s.start, s.end, s.category)).collect();
+        let got: Vec<(u64, u64, Category)> =
+            s.iter().map(|s| (s.start, s.end, s.category)).collect();
         assert_eq!(
             got,
             vec![
@@ -1142,16 +1190,30 @@ mod tests {
     #[test]
     fn windows_inside_one_segment_and_away_from_noise_marks() {
         let segs = vec![
-            Segment { start: 0, end: 100, category: Category::Nsr },
-            Segment { start: 100, end: 200, category: Category::Vf },
+            Segment {
+                start: 0,
+                end: 100,
+                category: Category::Nsr,
+            },
+            Segment {
+                start: 100,
+                end: 200,
+                category: Category::Vf,
+            },
         ];
         assert_eq!(window_category(&segs, &[], 10, 50, 5), Some(Category::Nsr));
         assert_eq!(window_category(&segs, &[], 90, 110, 5), None);
         assert_eq!(window_category(&segs, &[54], 10, 50, 5), None);
-        assert_eq!(window_category(&segs, &[55], 10, 50, 5), Some(Category::Nsr));
+        assert_eq!(
+            window_category(&segs, &[55], 10, 50, 5),
+            Some(Category::Nsr)
+        );
         assert_eq!(window_category(&segs, &[5], 10, 50, 5), None);
         assert_eq!(window_category(&segs, &[4], 10, 50, 5), Some(Category::Nsr));
-        assert_eq!(window_category(&segs, &[4], 110, 150, 5), Some(Category::Vf));
+        assert_eq!(
+            window_category(&segs, &[4], 110, 150, 5),
+            Some(Category::Vf)
+        );
     }
 
     #[test]

@@ -644,7 +644,10 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let (mut corr_sum, mut corr_n) = (0.0f32, 0u32);
         let mut widths = [0.0f32; BEAT_CAPACITY];
         let mut rrs = [0.0f32; BEAT_CAPACITY];
-        for (_, b) in self.beats.range(self.beats.oldest(), self.beats.len_pushed()) {
+        for (_, b) in self
+            .beats
+            .range(self.beats.oldest(), self.beats.len_pushed())
+        {
             if b.sample < start || b.sample >= end {
                 continue;
             }
@@ -679,7 +682,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             1.0
         };
         let held_widths = widths.get_mut(..(beats as usize).min(BEAT_CAPACITY));
-        f.values[index::QRS_WIDTH_MS] = held_widths.map_or(0.0, |w| median_in_place(w));
+        f.values[index::QRS_WIDTH_MS] = held_widths.map_or(0.0, median_in_place);
         f.values[index::AMPLITUDE_CV] = if beats >= 2 {
             let mean = amp_sum / beats as f32;
             let var = (amp_sq / beats as f32 - mean * mean).max(0.0);
@@ -694,7 +697,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         };
         let hr_bpm = rrs
             .get_mut(..(rr_n as usize).min(BEAT_CAPACITY))
-            .map(|r| median_in_place(r))
+            .map(median_in_place)
             .filter(|&m| m > 0.0)
             .map(|m| 60.0 / m);
         WindowSummary {
