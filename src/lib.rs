@@ -13,6 +13,7 @@ pub mod filter;
 pub mod qrs;
 pub mod rhythm;
 pub mod sync;
+pub mod synth;
 
 #[cfg(feature = "std")]
 pub mod cli;
