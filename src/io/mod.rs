@@ -121,14 +121,29 @@ impl std::error::Error for IoError {
 }
 
 /// Open a record by path: `.wav`, `.csv`, or a WFDB record (with or without `.hea`).
+///
+/// Any other extension is refused by name, unless `PATH.hea` exists (a WFDB record whose name
+/// contains a dot).
 pub fn open_recording(path: &Path, opts: &ReadOptions) -> Result<Recording, IoError> {
-    match path
+    let ext = path
         .extension()
         .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-    {
-        Some(e) if e == "wav" => wav::read(path, opts),
-        Some(e) if e == "csv" => csv::read(path, opts),
-        _ => wfdb::read_recording(path, opts.lead),
+        .map(|e| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("wav") => wav::read(path, opts),
+        Some("csv") => csv::read(path, opts),
+        None | Some("hea") | Some("dat") | Some("atr") => wfdb::read_recording(path, opts.lead),
+        Some(other) => {
+            let mut hea = path.as_os_str().to_owned();
+            hea.push(".hea");
+            if Path::new(&hea).exists() {
+                wfdb::read_recording(path, opts.lead)
+            } else {
+                Err(IoError::unsupported(
+                    path,
+                    format!("file type `.{other}` (WFDB records, .wav and .csv are read)"),
+                ))
+            }
+        }
     }
 }

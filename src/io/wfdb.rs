@@ -137,11 +137,18 @@ pub fn record_base(path: &Path) -> PathBuf {
     }
 }
 
+/// `base` with `.ext` appended (record names may contain dots, so nothing is replaced).
+pub fn record_file(base: &Path, ext: &str) -> PathBuf {
+    let mut p = base.as_os_str().to_owned();
+    p.push(".");
+    p.push(ext);
+    PathBuf::from(p)
+}
+
 impl Header {
     /// Read and validate `RECORD.hea` (the path may name the record or the header).
     pub fn open(path: &Path) -> Result<Self, IoError> {
-        let base = record_base(path);
-        let hea = base.with_extension("hea");
+        let hea = record_file(&record_base(path), "hea");
         let file = File::open(&hea).map_err(|e| IoError::io(&hea, e))?;
         let dir = hea.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_reader(file, &hea, dir)
@@ -618,7 +625,7 @@ fn parse_signal_line(line: &str, path: &Path) -> Result<SignalSpec, IoError> {
 /// Read one lead of a WFDB record in mV.
 pub fn read_recording(path: &Path, lead: usize) -> Result<Recording, IoError> {
     let header = Header::open(path)?;
-    let hea = record_base(path).with_extension("hea");
+    let hea = record_file(&record_base(path), "hea");
     let adc = header.read_adc(lead, &hea)?;
     let samples_mv = adc.iter().map(|&v| header.adc_to_mv(lead, v)).collect();
     Ok(Recording {
@@ -994,7 +1001,7 @@ pub fn write_annotations(path: &Path, anns: &[Annotation]) -> Result<(), IoError
 
 /// Reference annotations of a record: `RECORD.atr` when it exists.
 pub fn read_reference(record: &Path) -> Result<Option<Vec<Annotation>>, IoError> {
-    let atr = record_base(record).with_extension("atr");
+    let atr = record_file(&record_base(record), "atr");
     if atr.exists() {
         read_annotations(&atr).map(Some)
     } else {
