@@ -165,7 +165,7 @@ impl Default for QrsConfig {
             integration_ms: 100.0,
             refractory_ms: 200.0,
             t_wave_window_ms: 360.0,
-            threshold_fraction: 0.3,
+            threshold_fraction: 0.4,
             searchback_rr_factor: 1.66,
         }
     }

@@ -66,6 +66,13 @@ pub struct QrsOutput {
 struct Params {
     integration: usize,
     refractory: u64,
+    /// A held candidate is replaced by a dominant peak this soon after it (a P wave taken
+    /// for a QRS is then corrected by the QRS that follows).
+    dominance_window: u64,
+    /// How much larger (integral peak) a later peak must be to replace a held candidate.
+    dominance_ratio: f32,
+    /// Or how much steeper it must be.
+    dominance_slope_ratio: f32,
     t_window: u64,
     threshold_fraction: f32,
     marker_fraction: f32,
@@ -147,6 +154,9 @@ impl QrsDetector {
         let p = Params {
             integration,
             refractory: ms(q.refractory_ms),
+            dominance_window: ms(q.refractory_ms + 100.0),
+            dominance_ratio: 2.0,
+            dominance_slope_ratio: 1.5,
             t_window: ms(q.t_wave_window_ms),
             threshold_fraction: q.threshold_fraction,
             marker_fraction: 0.5,
@@ -248,7 +258,7 @@ impl QrsDetector {
         let b2 = self.band.get(n.wrapping_sub(2)).unwrap_or(b);
         let d = (b - b2) * 0.5 * self.p.fs;
         self.slope.push(d);
-        let e = d * d;
+        let e = d.abs();
         // Moving-window integral, kept as a running sum of the last `integration` values.
         let leaving = self
             .energy
@@ -271,9 +281,10 @@ impl QrsDetector {
         out.candidate = self.fast_candidate(n, m);
 
         if let Some(peak_at) = self.track_peak(n, m) {
-            self.classify_peak(n, peak_at);
+            out.beat = self.classify_peak(n, peak_at);
         }
-        if let Some(beat) = self.release_held(n) {
+        if out.beat.is_some() {
+        } else if let Some(beat) = self.release_held(n) {
             out.beat = Some(beat);
         } else if let Some(beat) = self.searchback(n) {
             out.beat = Some(beat);
@@ -364,14 +375,23 @@ impl QrsDetector {
         }
     }
 
+    /// Hamilton & Tompkins' T-wave rule: a peak soon after a QRS whose slope is much smaller.
     fn is_t_wave(&self, peak: &Peak) -> bool {
-        match self.last_beat {
+        let prev = self.held.or(self.last_beat);
+        match prev {
             Some(last) => {
                 peak.fiducial.saturating_sub(last.fiducial) < self.p.t_window
-                    && peak.slope < self.p.t_slope_ratio * self.last_slope
+                    && peak.slope < self.p.t_slope_ratio * last.slope
             }
             None => false,
         }
+    }
+
+    /// A later peak replaces a held candidate when its energy or its slope is much larger.
+    fn dominates(&self, later: &Peak, held: &Peak) -> bool {
+        later.value > self.p.dominance_ratio * held.value
+            || (later.slope > self.p.dominance_slope_ratio * held.slope
+                && later.value > 0.5 * held.value)
     }
 
     fn in_refractory(&self, fiducial: u64) -> bool {
@@ -380,40 +400,55 @@ impl QrsDetector {
         })
     }
 
-    fn classify_peak(&mut self, _n: u64, at: u64) {
+    /// Decide what an integral peak is: QRS candidate (held), or noise. Returns a beat when a
+    /// held candidate has to be released to make room for the new one.
+    fn classify_peak(&mut self, n: u64, at: u64) -> Option<Beat> {
         let peak = self.describe(at);
         if self.in_refractory(peak.fiducial) {
-            return;
+            return None;
         }
-        // A held QRS candidate is replaced by a larger peak within the refractory period.
+        // A held QRS candidate is replaced by a larger peak within the refractory period, or
+        // by a dominant one shortly after it (a P wave taken for a QRS).
         if let Some(h) = self.held {
-            if peak.fiducial.saturating_sub(h.fiducial) < self.p.refractory {
+            let gap = peak.fiducial.saturating_sub(h.fiducial);
+            if gap < self.p.refractory {
                 if peak.value > h.value {
                     self.held = Some(peak);
                 }
-                return;
+                return None;
+            }
+            if gap < self.p.dominance_window && self.dominates(&peak, &h) {
+                self.noise_level.push(h.value);
+                self.held = Some(peak);
+                return None;
             }
         }
         if peak.value > self.threshold() && !self.is_t_wave(&peak) {
-            if let Some(h) = self.held.take() {
-                // Should not happen (released before), but never lose a beat.
-                self.held = Some(h);
-            }
+            let released = self.held.take().map(|h| self.accept(n, h, false));
             self.held = Some(peak);
+            released
         } else {
             self.noise_level.push(peak.value);
             let eligible = !self.is_t_wave(&peak) && peak.value > 0.5 * self.threshold();
             if eligible && self.searchback_best.is_none_or(|b| peak.value > b.value) {
                 self.searchback_best = Some(peak);
             }
+            None
         }
     }
 
     /// Release the held candidate once no larger peak can replace it.
     fn release_held(&mut self, n: u64) -> Option<Beat> {
         let h = self.held?;
-        let fid_now = n.saturating_sub(self.band_delay);
-        if fid_now < h.fiducial + self.p.refractory {
+        // Any peak whose R lies within the dominance window of the held one has been
+        // classified by now: its integral peak comes at most band delay + integration +
+        // margin after its R, and is confirmed within the peak hold time.
+        let settle = self.p.dominance_window
+            + self.band_delay
+            + self.p.integration as u64
+            + self.p.fiducial_margin
+            + self.p.peak_hold;
+        if n < h.fiducial + settle {
             return None;
         }
         self.held = None;
