@@ -23,9 +23,8 @@ fn main() {
         };
         let db = entry.file_name().to_string_lossy().into_owned();
         for rec in list.split_whitespace() {
-            let result = wfdb::read_annotations(&db_dir.join(format!("{rec}.atr"))).and_then(|a| {
-                wfdb::write_annotations(&out.join(format!("{db}_{rec}.atr")), &a)
-            });
+            let result = wfdb::read_annotations(&db_dir.join(format!("{rec}.atr")))
+                .and_then(|a| wfdb::write_annotations(&out.join(format!("{db}_{rec}.atr")), &a));
             if let Err(e) = result {
                 eprintln!("{db}/{rec}: {e}");
                 failed = true;

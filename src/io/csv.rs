@@ -22,14 +22,12 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-use super::{IoError, ReadOptions, Recording, MAX_SAMPLES};
+use super::{plausible_rate, IoError, ReadOptions, Recording, MAX_SAMPLES};
 
 /// Longest line read, bytes.
 pub const MAX_LINE_BYTES: usize = 4096;
 /// Most columns a CSV may have.
 pub const MAX_COLUMNS: usize = 65;
-/// Highest sample rate accepted, Hz.
-const MAX_RATE_HZ: f64 = 100_000.0;
 /// Share of the sample period a timestamp may stray from the uniform grid.
 const GRID_TOLERANCE_PERIODS: f64 = 0.1;
 /// Largest relative disagreement between the time column and a given rate.
@@ -173,7 +171,7 @@ pub fn from_reader<R: Read>(
     }
     let given = match opts.sample_rate_hz {
         None => None,
-        Some(fs) if fs.is_finite() && fs > 0.0 && (fs as f64) <= MAX_RATE_HZ => Some(fs as f64),
+        Some(fs) if plausible_rate(fs as f64) => Some(fs as f64),
         Some(fs) => {
             return Err(IoError::format(
                 path,
@@ -249,7 +247,7 @@ fn rate_from_times(times: &[(f64, usize)], decimals: usize, path: &Path) -> Resu
         }
     }
     let fs = 1.0 / period;
-    if !(fs.is_finite() && fs <= MAX_RATE_HZ) {
+    if !plausible_rate(fs) {
         return Err(IoError::format(
             path,
             format!("impossible sample rate {fs} Hz"),

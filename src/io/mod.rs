@@ -3,12 +3,14 @@
 //! - [`wfdb`]: PhysioNet WFDB records (header, signal formats 212/16/80) and MIT annotation files;
 //! - [`wav`]: WAV strips through `hound`;
 //! - [`csv`]: CSV strips (`time_s,ecg_mv` or a single `ecg_mv` column);
-//! - [`jsonl`]: the event stream of `EVALUATION.md`.
+//! - [`jsonl`]: the event stream of `EVALUATION.md`;
+//! - [`fuzz`]: byte-level entry points for fuzzing and property tests.
 //!
 //! [`open_recording`] picks the reader from the path and returns one lead in millivolts.
 
 pub mod annotation;
 pub mod csv;
+pub mod fuzz;
 pub mod jsonl;
 pub mod wav;
 pub mod wfdb;
@@ -20,6 +22,14 @@ pub use annotation::Annotation;
 
 /// Largest number of samples a record may claim (a 48-hour Holter at 1 kHz with margin).
 pub const MAX_SAMPLES: u64 = 400_000_000;
+
+/// Sample rates any reader accepts, Hz (the engine itself takes 125–1000 Hz).
+pub const SAMPLE_RATE_RANGE_HZ: (f64, f64) = (0.001, 100_000.0);
+
+/// True when `fs` lies in [`SAMPLE_RATE_RANGE_HZ`].
+pub fn plausible_rate(fs: f64) -> bool {
+    fs.is_finite() && fs >= SAMPLE_RATE_RANGE_HZ.0 && fs <= SAMPLE_RATE_RANGE_HZ.1
+}
 
 /// Options for [`open_recording`].
 #[derive(Clone, Debug)]

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use hound::{SampleFormat, WavReader, WavSpec, WavWriter};
 
-use super::{IoError, IoErrorKind, ReadOptions, Recording, MAX_SAMPLES};
+use super::{plausible_rate, IoError, IoErrorKind, ReadOptions, Recording, MAX_SAMPLES};
 
 /// Read a WAV strip from a file.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Recording, IoError> {
@@ -61,8 +61,11 @@ pub fn from_reader<R: Read>(
     if channels == 0 {
         return Err(IoError::format(path, "malformed WAV: 0 channels"));
     }
-    if spec.sample_rate == 0 {
-        return Err(IoError::format(path, "impossible sample rate 0 Hz"));
+    if !plausible_rate(spec.sample_rate as f64) {
+        return Err(IoError::format(
+            path,
+            format!("impossible sample rate {} Hz", spec.sample_rate),
+        ));
     }
     if opts.lead >= channels {
         return Err(IoError::format(

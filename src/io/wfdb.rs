@@ -25,7 +25,7 @@ use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::annotation::Annotation;
-use super::{IoError, Recording, MAX_SAMPLES};
+use super::{plausible_rate, IoError, Recording, MAX_SAMPLES};
 
 /// Most signals a header may declare.
 pub const MAX_SIGNALS: usize = 64;
@@ -35,9 +35,6 @@ pub const MAX_HEADER_BYTES: u64 = 1 << 20;
 
 /// Largest annotation file read, bytes.
 pub const MAX_ANNOTATION_BYTES: u64 = 1 << 28;
-
-/// Sample rates a header may give, Hz (exclusive lower bound, inclusive upper bound).
-const MAX_HEADER_RATE_HZ: f64 = 100_000.0;
 
 /// A signal file's storage format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,7 +208,7 @@ impl Header {
                 let v: f64 = s
                     .parse()
                     .map_err(|_| IoError::format(path, format!("bad sample rate `{s}`")))?;
-                if !(v.is_finite() && v > 0.0 && v <= MAX_HEADER_RATE_HZ) {
+                if !plausible_rate(v) {
                     return Err(IoError::format(path, format!("impossible sample rate {v}")));
                 }
                 v
