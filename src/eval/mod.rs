@@ -4,6 +4,7 @@
 //! [`spans`] (scored and suspended spans), [`beats`] (AAMI EC57 beat-by-beat matching).
 
 pub mod beats;
+pub mod sync;
 pub mod spans;
 
 /// Percentile by linear interpolation between closest ranks (numpy's default), `q` in 0..=100.
