@@ -4,8 +4,10 @@
 //! [`spans`] (scored and suspended spans), [`beats`] (AAMI EC57 beat-by-beat matching).
 
 pub mod beats;
-pub mod sync;
+pub mod confidence;
+pub mod rhythm;
 pub mod spans;
+pub mod sync;
 
 /// Percentile by linear interpolation between closest ranks (numpy's default), `q` in 0..=100.
 /// Returns `None` for an empty set.

@@ -223,7 +223,10 @@ mod tests {
     fn markers(emitted: &[u64]) -> Vec<Detection> {
         emitted
             .iter()
-            .map(|&e| Detection { sample: e, emitted: e })
+            .map(|&e| Detection {
+                sample: e,
+                emitted: e,
+            })
             .collect()
     }
 
