@@ -1,10 +1,14 @@
 //! Scoring by the rules of `../shared/EVALUATION.md` (feature `std`).
 //!
 //! Every rule of that file lives here as one named function with tests worked out by hand:
-//! [`spans`] (scored and suspended spans), [`beats`] (AAMI EC57 beat-by-beat matching).
+//! [`spans`] (scored and suspended spans), [`beats`] (AAMI EC57 beat-by-beat matching),
+//! [`sync`] (sync-marker timing), [`rhythm`] (shock advice by AHA category) with
+//! [`confidence`] (exact one-sided lower confidence limits). [`events`] reads the scored events
+//! from the engine or from JSON Lines files.
 
 pub mod beats;
 pub mod confidence;
+pub mod events;
 pub mod rhythm;
 pub mod spans;
 pub mod sync;
