@@ -4,11 +4,12 @@
 //! [`spans`] (scored and suspended spans), [`beats`] (AAMI EC57 beat-by-beat matching),
 //! [`sync`] (sync-marker timing), [`rhythm`] (shock advice by AHA category) with
 //! [`confidence`] (exact one-sided lower confidence limits). [`events`] reads the scored events
-//! from the engine or from JSON Lines files.
+//! from the engine or from JSON Lines files. [`nst`] builds noise-stress-test records.
 
 pub mod beats;
 pub mod confidence;
 pub mod events;
+pub mod nst;
 pub mod rhythm;
 pub mod spans;
 pub mod sync;
