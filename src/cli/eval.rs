@@ -77,11 +77,11 @@ pub fn list_records(args: &EvalArgs) -> Result<Vec<(PathBuf, String)>, CliError>
         let text = std::fs::read_to_string(&list)
             .map_err(|e| CliError(format!("{}: {e}", list.display())))?;
         for name in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            if args
-                .records
-                .as_ref()
-                .is_none_or(|r| r.iter().any(|x| x == name))
-            {
+            let selected = match &args.records {
+                None => true,
+                Some(r) => r.iter().any(|x| x == name),
+            };
+            if selected {
                 out.push((dir.join(name), name.to_string()));
             }
         }

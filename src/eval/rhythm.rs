@@ -277,7 +277,11 @@ pub fn scored_windows(
     eligible.sort_by_key(|(_, a)| a.start);
     let mut kept: Vec<(usize, Advice)> = Vec::new();
     for w in eligible {
-        if kept.last().is_none_or(|(_, k)| w.1.start >= k.end) {
+        let free = match kept.last() {
+            None => true,
+            Some((_, k)) => w.1.start >= k.end,
+        };
+        if free {
             kept.push(w);
         }
     }
