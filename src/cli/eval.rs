@@ -265,6 +265,22 @@ fn split<'a, T: Clone + 'a>(
     (have, skipped)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::nstdb_snr_db;
+
+    #[test]
+    fn snr_from_nstdb_names() {
+        assert_eq!(nstdb_snr_db("118e24"), Some(24));
+        assert_eq!(nstdb_snr_db("119e00"), Some(0));
+        assert_eq!(nstdb_snr_db("118e_6"), Some(-6));
+        assert_eq!(nstdb_snr_db("118"), None);
+        assert_eq!(nstdb_snr_db("cu01"), None);
+        assert_eq!(nstdb_snr_db("e06"), None);
+        assert_eq!(nstdb_snr_db("118e"), None);
+    }
+}
+
 fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |x| format!("{x:.2}"))
 }
@@ -279,11 +295,39 @@ fn print_skipped(skipped: &[String], why: &str) {
     }
 }
 
+/// The SNR an nstdb record's name carries: `118e24` → 24 dB, `119e_6` → −6 dB.
+pub fn nstdb_snr_db(name: &str) -> Option<i32> {
+    let (clean, level) = name.split_once('e')?;
+    if clean.is_empty() || !clean.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (sign, digits) = match level.strip_prefix('_') {
+        Some(d) => (-1, d),
+        None => (1, level),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i32>().ok().map(|v| sign * v)
+}
+
+/// Beat scores pooled per SNR for the records whose names carry one (nstdb), highest first.
+fn per_snr(scores: &[(String, BeatScore)]) -> Vec<(i32, BeatScore)> {
+    let mut by: std::collections::BTreeMap<i32, BeatScore> = Default::default();
+    for (n, s) in scores {
+        if let Some(snr) = nstdb_snr_db(n) {
+            by.entry(snr).or_default().add(s);
+        }
+    }
+    by.into_iter().rev().collect()
+}
+
 fn print_beats(scores: &[(String, BeatScore)], skipped: &[String], json: bool) {
     let mut gross = BeatScore::default();
     for (_, s) in scores {
         gross.add(s);
     }
+    let snr_table = per_snr(scores);
     let se: Vec<f64> = scores.iter().filter_map(|(_, s)| s.se()).collect();
     let ppv: Vec<f64> = scores.iter().filter_map(|(_, s)| s.ppv()).collect();
     let d50 = percentile(&gross.delays_ms, 50.0);
@@ -305,9 +349,17 @@ fn print_beats(scores: &[(String, BeatScore)], skipped: &[String], json: bool) {
             "per_record": scores.iter().map(|(n, s)| json!({
                 "record": n, "tp": s.tp, "fn": s.fn_, "fp": s.fp, "se": s.se(), "ppv": s.ppv()
             })).collect::<Vec<_>>(),
+            "per_snr": snr_table.iter().map(|(snr, s)| json!({
+                "snr_db": snr, "tp": s.tp, "fn": s.fn_, "fp": s.fp, "se": s.se(), "ppv": s.ppv()
+            })).collect::<Vec<_>>(),
             "skipped": skipped,
         });
         println!("{v}");
+        return;
+    }
+    if scores.is_empty() {
+        println!("beats: no record with QRS reference beats to score");
+        print_skipped(skipped, "no QRS reference beats");
         return;
     }
     println!("beats (AAMI EC57: from 300 s, outside VF spans, match within 150 ms)");
@@ -353,6 +405,27 @@ fn print_beats(scores: &[(String, BeatScore)], skipped: &[String], json: bool) {
         pct(d95),
         pct(d99)
     );
+    if !snr_table.is_empty() {
+        println!("noise stress test (records named by SNR, e.g. 118e06):");
+        row(
+            "SNR dB",
+            "TP".into(),
+            "FN".into(),
+            "FP".into(),
+            "Se%".into(),
+            "+P%".into(),
+        );
+        for (snr, x) in &snr_table {
+            row(
+                &snr.to_string(),
+                x.tp.to_string(),
+                x.fn_.to_string(),
+                x.fp.to_string(),
+                pct(x.se()),
+                pct(x.ppv()),
+            );
+        }
+    }
     print_skipped(skipped, "no QRS reference beats");
 }
 
@@ -386,6 +459,11 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
             "skipped": skipped,
         });
         println!("{v}");
+        return;
+    }
+    if scores.is_empty() {
+        println!("sync: no record with QRS reference beats to score");
+        print_skipped(skipped, "no QRS reference beats");
         return;
     }
     println!("sync markers (from 10 s, outside VF spans; on time: R-50 ms <= emitted <= R+60 ms)");
