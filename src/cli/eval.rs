@@ -265,22 +265,6 @@ fn split<'a, T: Clone + 'a>(
     (have, skipped)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::nstdb_snr_db;
-
-    #[test]
-    fn snr_from_nstdb_names() {
-        assert_eq!(nstdb_snr_db("118e24"), Some(24));
-        assert_eq!(nstdb_snr_db("119e00"), Some(0));
-        assert_eq!(nstdb_snr_db("118e_6"), Some(-6));
-        assert_eq!(nstdb_snr_db("118"), None);
-        assert_eq!(nstdb_snr_db("cu01"), None);
-        assert_eq!(nstdb_snr_db("e06"), None);
-        assert_eq!(nstdb_snr_db("118e"), None);
-    }
-}
-
 fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |x| format!("{x:.2}"))
 }
@@ -612,4 +596,20 @@ fn print_rhythm(scores: &[(String, RhythmScore)], skipped: &[String], json: bool
         println!("missed episodes: {}", list.join("; "));
     }
     print_skipped(skipped, "no reference annotations");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nstdb_snr_db;
+
+    #[test]
+    fn snr_from_nstdb_names() {
+        assert_eq!(nstdb_snr_db("118e24"), Some(24));
+        assert_eq!(nstdb_snr_db("119e00"), Some(0));
+        assert_eq!(nstdb_snr_db("118e_6"), Some(-6));
+        assert_eq!(nstdb_snr_db("118"), None);
+        assert_eq!(nstdb_snr_db("cu01"), None);
+        assert_eq!(nstdb_snr_db("e06"), None);
+        assert_eq!(nstdb_snr_db("118e"), None);
+    }
 }
