@@ -531,6 +531,19 @@ fn print_rhythm(scores: &[(String, RhythmScore)], skipped: &[String], json: bool
                 "start": e.start, "start_s": e.start as f64 / e.fs,
                 "duration_s": (e.end - e.start) as f64 / e.fs,
             })).collect::<Vec<_>>(),
+            "per_record": scores.iter().map(|(n, r)| {
+                let mut o = json!({ "record": n });
+                for c in Category::SCORED {
+                    if let Some(k) = r.get(c).filter(|k| k.windows > 0) {
+                        o[c.label()] = json!({
+                            "windows": k.windows,
+                            "correct": k.correct(c),
+                            "indeterminate": k.indeterminate,
+                        });
+                    }
+                }
+                o
+            }).collect::<Vec<_>>(),
             "skipped": skipped,
         });
         for c in Category::SCORED {
