@@ -235,3 +235,61 @@ fn malformed_event_file_is_one_line_error() {
     std::fs::remove_dir_all(&db).ok();
     std::fs::remove_dir_all(&ev).ok();
 }
+
+/// A cudb-style record that also carries a `(VF` rhythm string before its `[` (as cu01 does):
+/// in a folder named `cudb` it is read by brackets only, and `--reference rhythm` reads the
+/// string instead.
+#[test]
+fn cudb_folder_reads_brackets_only() {
+    let root = temp_dir("cudbstyle");
+    let db = root.join("cudb");
+    std::fs::create_dir_all(&db).unwrap();
+    std::fs::write(db.join("RECORDS"), "c1\n").unwrap();
+    flat_record(&db.join("c1"));
+    let anns = vec![
+        rhythm(1_000, "VF"),
+        Annotation::new(1_005, ecg_rhythm::io::annotation::VF_ON),
+        Annotation::new(5_000, ecg_rhythm::io::annotation::VF_OFF),
+    ];
+    write_annotations(&db.join("c1.atr"), &anns).unwrap();
+    let ev = root.join("ev");
+    std::fs::create_dir_all(&ev).unwrap();
+    std::fs::write(
+        ev.join("c1.jsonl"),
+        [
+            r#"{"kind":"rhythm","start":0,"end":800,"emitted":800,"decision":"nonshockable"}"#,
+            r#"{"kind":"rhythm","start":1200,"end":2000,"emitted":2000,"decision":"shockable"}"#,
+            r#"{"kind":"rhythm","start":5200,"end":6000,"emitted":6000,"decision":"nonshockable"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let args = |style: &str| {
+        vec![
+            "eval".to_string(),
+            "rhythm".into(),
+            db.to_str().unwrap().into(),
+            "--json".into(),
+            "--events-dir".into(),
+            ev.to_str().unwrap().into(),
+            "--reference".into(),
+            style.into(),
+        ]
+    };
+    let auto: Vec<String> = args("auto");
+    let r = &run_json(&auto.iter().map(String::as_str).collect::<Vec<_>>())[0];
+    // Brackets only: OTHER before `[` and after `]`; VF from 1 005 to 5 000 (40 s: one
+    // episode, first shockable issued at 2 000 → 9.95 s).
+    assert_eq!(r["OTHER"]["windows"].as_u64(), Some(2));
+    assert_eq!(r["VF"]["windows"].as_u64(), Some(1));
+    assert_eq!(r["episodes"].as_u64(), Some(1));
+    assert!((r["onset_delay_s_median"].as_f64().unwrap() - 9.95).abs() < 1e-9);
+    let strings: Vec<String> = args("rhythm");
+    let r = &run_json(&strings.iter().map(String::as_str).collect::<Vec<_>>())[0];
+    // Rhythm strings: nothing before 1 000 is scored; `(VF` holds to the end, so the window
+    // after `]` is VF too (and missed: nonshockable).
+    assert_eq!(r["OTHER"]["windows"].as_u64(), Some(0));
+    assert_eq!(r["VF"]["windows"].as_u64(), Some(2));
+    assert_eq!(r["VF"]["correct_pct"].as_f64(), Some(50.0));
+    std::fs::remove_dir_all(&root).ok();
+}
