@@ -202,16 +202,16 @@ fn progress_bar(n: usize) -> ProgressBar {
 
 /// Run `eval`.
 pub fn run(cmd: &EvalCommand) -> Result<(), CliError> {
-    let (args, wanted) = match cmd {
-        EvalCommand::Beats(a) => (a, (true, false, false)),
-        EvalCommand::Sync(a) => (a, (false, true, false)),
-        EvalCommand::Rhythm(a) => (a, (false, false, true)),
-        EvalCommand::All(a) => (a, (true, true, true)),
+    let only = |beats, sync, rhythm| Wanted {
+        beats,
+        sync,
+        rhythm,
     };
-    let wanted = Wanted {
-        beats: wanted.0,
-        sync: wanted.1,
-        rhythm: wanted.2,
+    let (args, wanted) = match cmd {
+        EvalCommand::Beats(a) => (a, only(true, false, false)),
+        EvalCommand::Sync(a) => (a, only(false, true, false)),
+        EvalCommand::Rhythm(a) => (a, only(false, false, true)),
+        EvalCommand::All(a) => (a, only(true, true, true)),
     };
     let records = list_records(args)?;
     let pb = progress_bar(records.len());
