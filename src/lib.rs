@@ -77,6 +77,17 @@ pub mod rhythm;
 )]
 pub mod sync;
 
+#[cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+pub mod ffi;
+
 #[cfg(feature = "std")]
 pub mod cli;
 #[cfg(feature = "std")]
