@@ -143,6 +143,18 @@ typedef struct EcgConfig {
   float sync_max_latency_ms;
   // Consecutive confirmed beats needed before sync markers are issued.
   uint32_t sync_reliable_beats;
+  // With no confirmed beat for this long, markers stop until beats are confirmed again, s.
+  float sync_r_wave_timeout_s;
+  // Of the last 8 fast candidates, at least this many must have been confirmed as beats.
+  uint32_t sync_min_confirmed_candidates;
+  // Integration window of the fast QRS trigger, ms.
+  float sync_trigger_integration_ms;
+  // The trigger fires at this fraction of the integral peak of recent beats.
+  float sync_trigger_fraction;
+  // A candidate's steepest slope must reach this fraction of recent QRS slopes.
+  float sync_slope_fraction;
+  // The same fraction inside the T-wave window after a beat.
+  float sync_t_wave_slope_fraction;
 } EcgConfig;
 
 // One event, as a tag and the union of every kind's fields (see [`EcgEventKind`] for which

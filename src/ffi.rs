@@ -100,6 +100,18 @@ pub struct EcgConfig {
     pub sync_max_latency_ms: f32,
     /// Consecutive confirmed beats needed before sync markers are issued.
     pub sync_reliable_beats: u32,
+    /// With no confirmed beat for this long, markers stop until beats are confirmed again, s.
+    pub sync_r_wave_timeout_s: f32,
+    /// Of the last 8 fast candidates, at least this many must have been confirmed as beats.
+    pub sync_min_confirmed_candidates: u32,
+    /// Integration window of the fast QRS trigger, ms.
+    pub sync_trigger_integration_ms: f32,
+    /// The trigger fires at this fraction of the integral peak of recent beats.
+    pub sync_trigger_fraction: f32,
+    /// A candidate's steepest slope must reach this fraction of recent QRS slopes.
+    pub sync_slope_fraction: f32,
+    /// The same fraction inside the T-wave window after a beat.
+    pub sync_t_wave_slope_fraction: f32,
 }
 
 impl From<&Config> for EcgConfig {
@@ -123,6 +135,12 @@ impl From<&Config> for EcgConfig {
             rhythm_shock_threshold: c.rhythm.shock_threshold,
             sync_max_latency_ms: c.sync.max_latency_ms,
             sync_reliable_beats: c.sync.reliable_beats,
+            sync_r_wave_timeout_s: c.sync.r_wave_timeout_s,
+            sync_min_confirmed_candidates: c.sync.min_confirmed_candidates,
+            sync_trigger_integration_ms: c.sync.trigger_integration_ms,
+            sync_trigger_fraction: c.sync.trigger_fraction,
+            sync_slope_fraction: c.sync.slope_fraction,
+            sync_t_wave_slope_fraction: c.sync.t_wave_slope_fraction,
         }
     }
 }
@@ -147,6 +165,12 @@ impl From<&EcgConfig> for Config {
         c.rhythm.shock_threshold = e.rhythm_shock_threshold;
         c.sync.max_latency_ms = e.sync_max_latency_ms;
         c.sync.reliable_beats = e.sync_reliable_beats;
+        c.sync.r_wave_timeout_s = e.sync_r_wave_timeout_s;
+        c.sync.min_confirmed_candidates = e.sync_min_confirmed_candidates;
+        c.sync.trigger_integration_ms = e.sync_trigger_integration_ms;
+        c.sync.trigger_fraction = e.sync_trigger_fraction;
+        c.sync.slope_fraction = e.sync_slope_fraction;
+        c.sync.t_wave_slope_fraction = e.sync_t_wave_slope_fraction;
         c
     }
 }
@@ -739,9 +763,32 @@ mod tests {
         e
     }
 
+    /// Change every leaf of a JSON value: numbers grow, booleans flip.
+    #[cfg(feature = "std")]
+    fn perturb(v: &mut serde_json::Value) {
+        use serde_json::Value;
+        match v {
+            Value::Object(m) => m.values_mut().for_each(perturb),
+            Value::Bool(b) => *b = !*b,
+            Value::Number(n) => {
+                *v = match n.as_u64() {
+                    Some(u) => Value::from(u + 1),
+                    None => Value::from(n.as_f64().unwrap_or(0.0) * 1.5 + 0.25),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every field of [`Config`] must have its C twin: a config whose every field differs from
+    /// the default survives the trip through [`EcgConfig`].
+    #[cfg(feature = "std")]
     #[test]
-    fn config_round_trips() {
-        let c = Config::with_sample_rate(250.0);
+    fn config_round_trips_every_field() {
+        let mut json = serde_json::to_value(Config::default()).unwrap();
+        perturb(&mut json);
+        let c: Config = serde_json::from_value(json).unwrap();
+        assert_ne!(c.sample_rate_hz, Config::default().sample_rate_hz);
         assert_eq!(Config::from(&EcgConfig::from(&c)), c);
     }
 
