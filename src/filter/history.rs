@@ -179,6 +179,20 @@ impl<const N: usize> MedianOf<N> {
         }
     }
 
+    /// The `k`-th smallest value held (0-based, clamped to the count); 0 when empty.
+    pub fn kth_smallest(&self, k: usize) -> f32 {
+        let mut tmp = [0.0f32; N];
+        let held = self.values.get(..self.len).unwrap_or(&[]);
+        let Some(dst) = tmp.get_mut(..self.len) else {
+            return 0.0;
+        };
+        dst.copy_from_slice(held);
+        dst.sort_unstable_by(|a, b| a.total_cmp(b));
+        dst.get(k.min(self.len.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
     /// Mean of the values held; 0 when empty.
     pub fn mean(&self) -> f32 {
         let held = self.values.get(..self.len).unwrap_or(&[]);

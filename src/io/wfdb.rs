@@ -491,7 +491,7 @@ pub fn parse_annotations(bytes: &[u8], path: &Path) -> Result<Vec<Annotation>, I
 /// Encode annotations (sorted by sample) in MIT format.
 pub fn encode_annotations(anns: &[Annotation]) -> Vec<u8> {
     let mut out = Vec::with_capacity(anns.len() * 2 + 2);
-    let mut put = |w: u16, out: &mut Vec<u8>| out.extend_from_slice(&w.to_le_bytes());
+    let put = |w: u16, out: &mut Vec<u8>| out.extend_from_slice(&w.to_le_bytes());
     let mut time: u64 = 0;
     let (mut chan, mut num) = (0u8, 0i8);
     for a in anns {
