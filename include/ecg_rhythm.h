@@ -155,6 +155,10 @@ typedef struct EcgConfig {
   float sync_slope_fraction;
   // The same fraction inside the T-wave window after a beat.
   float sync_t_wave_slope_fraction;
+  // Length of the QRS-onset template compared at trigger time, ms.
+  float sync_template_ms;
+  // Minimum correlation of a candidate with a learnt template for it to be marked.
+  float sync_template_correlation;
 } EcgConfig;
 
 // One event, as a tag and the union of every kind's fields (see [`EcgEventKind`] for which

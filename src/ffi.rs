@@ -112,6 +112,10 @@ pub struct EcgConfig {
     pub sync_slope_fraction: f32,
     /// The same fraction inside the T-wave window after a beat.
     pub sync_t_wave_slope_fraction: f32,
+    /// Length of the QRS-onset template compared at trigger time, ms.
+    pub sync_template_ms: f32,
+    /// Minimum correlation of a candidate with a learnt template for it to be marked.
+    pub sync_template_correlation: f32,
 }
 
 impl From<&Config> for EcgConfig {
@@ -141,6 +145,8 @@ impl From<&Config> for EcgConfig {
             sync_trigger_fraction: c.sync.trigger_fraction,
             sync_slope_fraction: c.sync.slope_fraction,
             sync_t_wave_slope_fraction: c.sync.t_wave_slope_fraction,
+            sync_template_ms: c.sync.template_ms,
+            sync_template_correlation: c.sync.template_correlation,
         }
     }
 }
@@ -171,6 +177,8 @@ impl From<&EcgConfig> for Config {
         c.sync.trigger_fraction = e.sync_trigger_fraction;
         c.sync.slope_fraction = e.sync_slope_fraction;
         c.sync.t_wave_slope_fraction = e.sync_t_wave_slope_fraction;
+        c.sync.template_ms = e.sync_template_ms;
+        c.sync.template_correlation = e.sync_template_correlation;
         c
     }
 }
