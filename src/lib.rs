@@ -20,6 +20,10 @@ pub mod cli;
 pub mod eval;
 #[cfg(feature = "std")]
 pub mod io;
+#[cfg(feature = "std")]
+pub mod plot;
+#[cfg(feature = "std")]
+pub mod report;
 
 pub use config::{Config, ConfigError};
 pub use engine::{analyze, Engine};

@@ -1,9 +1,10 @@
-//! The command line (feature `std`): `analyze`, `eval`.
+//! The command line (feature `std`): `analyze`, `eval`, `plot`.
 //!
 //! Errors end in one line on stderr naming the file and the problem, and a non-zero exit.
 
 mod analyze;
 mod eval;
+mod plot;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     /// Score the engine on a database by the rules of EVALUATION.md.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Draw a record's rhythm strip (ECG grid, beats, sync markers, advice) as SVG.
+    Plot(plot::PlotArgs),
 }
 
 /// Options shared by the commands that read records.
@@ -97,6 +100,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(a) => analyze::run(&a),
         Command::Eval(e) => eval::run(&e),
+        Command::Plot(p) => plot::run(&p),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
