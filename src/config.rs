@@ -95,6 +95,27 @@ impl Config {
         let s = &self.sync;
         in_range("sync.max_latency_ms", s.max_latency_ms, 10.0, 60.0)?;
         in_range("sync.reliable_beats", s.reliable_beats as f32, 1.0, 16.0)?;
+        in_range(
+            "sync.min_confirmed_candidates",
+            s.min_confirmed_candidates as f32,
+            0.0,
+            8.0,
+        )?;
+        in_range("sync.r_wave_timeout_s", s.r_wave_timeout_s, 1.0, 30.0)?;
+        in_range(
+            "sync.trigger_integration_ms",
+            s.trigger_integration_ms,
+            10.0,
+            100.0,
+        )?;
+        in_range("sync.trigger_fraction", s.trigger_fraction, 0.05, 0.95)?;
+        in_range("sync.slope_fraction", s.slope_fraction, 0.0, 1.0)?;
+        in_range(
+            "sync.t_wave_slope_fraction",
+            s.t_wave_slope_fraction,
+            0.0,
+            1.5,
+        )?;
         Ok(())
     }
 }
@@ -165,7 +186,7 @@ impl Default for QrsConfig {
             integration_ms: 100.0,
             refractory_ms: 200.0,
             t_wave_window_ms: 360.0,
-            threshold_fraction: 0.3,
+            threshold_fraction: 0.4,
             searchback_rr_factor: 1.66,
         }
     }
@@ -201,6 +222,19 @@ pub struct SyncConfig {
     pub max_latency_ms: f32,
     /// Consecutive confirmed beats needed before markers are issued.
     pub reliable_beats: u32,
+    /// With no confirmed beat for this long, markers stop until beats are confirmed again, s.
+    pub r_wave_timeout_s: f32,
+    /// Of the last 8 fast candidates, at least this many must have been confirmed as beats for
+    /// markers to be issued (the gate's self-check against noise).
+    pub min_confirmed_candidates: u32,
+    /// Integration window of the fast QRS trigger, ms.
+    pub trigger_integration_ms: f32,
+    /// The trigger fires at this fraction of the integral peak of recent beats.
+    pub trigger_fraction: f32,
+    /// A candidate's steepest slope must reach this fraction of recent QRS slopes.
+    pub slope_fraction: f32,
+    /// The same fraction inside the T-wave window after a beat.
+    pub t_wave_slope_fraction: f32,
 }
 
 impl Default for SyncConfig {
@@ -208,6 +242,12 @@ impl Default for SyncConfig {
         SyncConfig {
             max_latency_ms: 60.0,
             reliable_beats: 3,
+            r_wave_timeout_s: 8.0,
+            min_confirmed_candidates: 7,
+            trigger_integration_ms: 40.0,
+            trigger_fraction: 0.4,
+            slope_fraction: 0.35,
+            t_wave_slope_fraction: 0.6,
         }
     }
 }

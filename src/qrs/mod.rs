@@ -22,9 +22,12 @@
 //! - a [`Beat`] once the integral's peak is confirmed and no larger peak follows within the
 //!   refractory period (a few hundred milliseconds after R), or when a search-back recovers one.
 
+pub mod fast;
+
 use crate::config::{Config, ConfigError, QrsConfig};
 use crate::filter::history::{History, MedianOf};
 use crate::filter::{BiquadStage, Stage};
+use fast::{FastParams, FastTrigger};
 
 /// A confirmed QRS complex.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -66,9 +69,15 @@ pub struct QrsOutput {
 struct Params {
     integration: usize,
     refractory: u64,
+    /// A held candidate is replaced by a dominant peak this soon after it (a P wave taken
+    /// for a QRS is then corrected by the QRS that follows).
+    dominance_window: u64,
+    /// How much larger (integral peak) a later peak must be to replace a held candidate.
+    dominance_ratio: f32,
+    /// Or how much steeper it must be.
+    dominance_slope_ratio: f32,
     t_window: u64,
     threshold_fraction: f32,
-    marker_fraction: f32,
     searchback_factor: f32,
     /// Peak confirmation: no higher value for this long.
     peak_hold: u64,
@@ -130,8 +139,7 @@ pub struct QrsDetector {
     last_slope: f32,
     searchback_best: Option<Peak>,
     // fast path
-    candidate_open: bool,
-    last_candidate: u64,
+    fast: FastTrigger,
 }
 
 impl QrsDetector {
@@ -147,9 +155,11 @@ impl QrsDetector {
         let p = Params {
             integration,
             refractory: ms(q.refractory_ms),
+            dominance_window: ms(q.refractory_ms + 100.0),
+            dominance_ratio: 2.0,
+            dominance_slope_ratio: 1.5,
             t_window: ms(q.t_wave_window_ms),
             threshold_fraction: q.threshold_fraction,
-            marker_fraction: 0.5,
             searchback_factor: q.searchback_rr_factor,
             peak_hold: ms(95.0),
             fiducial_margin: ms(30.0),
@@ -185,8 +195,18 @@ impl QrsDetector {
             last_beat: None,
             last_slope: 0.0,
             searchback_best: None,
-            candidate_open: false,
-            last_candidate: 0,
+            fast: FastTrigger::new(
+                FastParams {
+                    window: ms(config.sync.trigger_integration_ms) as usize,
+                    fraction: config.sync.trigger_fraction,
+                    slope_fraction: config.sync.slope_fraction,
+                    t_slope_fraction: config.sync.t_wave_slope_fraction,
+                    refractory: ms(q.refractory_ms),
+                    t_window: ms(q.t_wave_window_ms),
+                    learn_span: ms(80.0),
+                },
+                hist,
+            ),
         })
     }
 
@@ -219,8 +239,7 @@ impl QrsDetector {
         self.last_beat = None;
         self.last_slope = 0.0;
         self.searchback_best = None;
-        self.candidate_open = false;
-        self.last_candidate = 0;
+        self.fast.reset();
     }
 
     /// Current detection threshold on the energy integral.
@@ -228,12 +247,6 @@ impl QrsDetector {
         let s = self.signal_level.median();
         let n = self.noise_level.median();
         n + self.p.threshold_fraction * (s - n)
-    }
-
-    fn marker_threshold(&self) -> f32 {
-        let s = self.signal_level.median();
-        let n = self.noise_level.median();
-        n + self.p.marker_fraction * (s - n)
     }
 
     /// Push one pre-filtered sample (mV). `n` counts pushes from 0.
@@ -248,7 +261,7 @@ impl QrsDetector {
         let b2 = self.band.get(n.wrapping_sub(2)).unwrap_or(b);
         let d = (b - b2) * 0.5 * self.p.fs;
         self.slope.push(d);
-        let e = d * d;
+        let e = d.abs();
         // Moving-window integral, kept as a running sum of the last `integration` values.
         let leaving = self
             .energy
@@ -262,18 +275,19 @@ impl QrsDetector {
         let m = (self.integral_sum / self.p.integration as f64) as f32;
         self.integral.push(m);
 
+        // The fast trigger sees every sample so its history indices stay aligned with `n`.
+        out.candidate = self.fast_candidate(n, d.abs());
         if !self.learned {
             self.learn(n, m);
             self.last_value = m;
             return out;
         }
 
-        out.candidate = self.fast_candidate(n, m);
-
         if let Some(peak_at) = self.track_peak(n, m) {
-            self.classify_peak(n, peak_at);
+            out.beat = self.classify_peak(n, peak_at);
         }
-        if let Some(beat) = self.release_held(n) {
+        if out.beat.is_some() {
+        } else if let Some(beat) = self.release_held(n) {
             out.beat = Some(beat);
         } else if let Some(beat) = self.searchback(n) {
             out.beat = Some(beat);
@@ -364,14 +378,23 @@ impl QrsDetector {
         }
     }
 
+    /// Hamilton & Tompkins' T-wave rule: a peak soon after a QRS whose slope is much smaller.
     fn is_t_wave(&self, peak: &Peak) -> bool {
-        match self.last_beat {
+        let prev = self.held.or(self.last_beat);
+        match prev {
             Some(last) => {
                 peak.fiducial.saturating_sub(last.fiducial) < self.p.t_window
-                    && peak.slope < self.p.t_slope_ratio * self.last_slope
+                    && peak.slope < self.p.t_slope_ratio * last.slope
             }
             None => false,
         }
+    }
+
+    /// A later peak replaces a held candidate when its energy or its slope is much larger.
+    fn dominates(&self, later: &Peak, held: &Peak) -> bool {
+        later.value > self.p.dominance_ratio * held.value
+            || (later.slope > self.p.dominance_slope_ratio * held.slope
+                && later.value > 0.5 * held.value)
     }
 
     fn in_refractory(&self, fiducial: u64) -> bool {
@@ -380,40 +403,55 @@ impl QrsDetector {
         })
     }
 
-    fn classify_peak(&mut self, _n: u64, at: u64) {
+    /// Decide what an integral peak is: QRS candidate (held), or noise. Returns a beat when a
+    /// held candidate has to be released to make room for the new one.
+    fn classify_peak(&mut self, n: u64, at: u64) -> Option<Beat> {
         let peak = self.describe(at);
         if self.in_refractory(peak.fiducial) {
-            return;
+            return None;
         }
-        // A held QRS candidate is replaced by a larger peak within the refractory period.
+        // A held QRS candidate is replaced by a larger peak within the refractory period, or
+        // by a dominant one shortly after it (a P wave taken for a QRS).
         if let Some(h) = self.held {
-            if peak.fiducial.saturating_sub(h.fiducial) < self.p.refractory {
+            let gap = peak.fiducial.saturating_sub(h.fiducial);
+            if gap < self.p.refractory {
                 if peak.value > h.value {
                     self.held = Some(peak);
                 }
-                return;
+                return None;
+            }
+            if gap < self.p.dominance_window && self.dominates(&peak, &h) {
+                self.noise_level.push(h.value);
+                self.held = Some(peak);
+                return None;
             }
         }
         if peak.value > self.threshold() && !self.is_t_wave(&peak) {
-            if let Some(h) = self.held.take() {
-                // Should not happen (released before), but never lose a beat.
-                self.held = Some(h);
-            }
+            let released = self.held.take().map(|h| self.accept(n, h, false));
             self.held = Some(peak);
+            released
         } else {
             self.noise_level.push(peak.value);
             let eligible = !self.is_t_wave(&peak) && peak.value > 0.5 * self.threshold();
             if eligible && self.searchback_best.is_none_or(|b| peak.value > b.value) {
                 self.searchback_best = Some(peak);
             }
+            None
         }
     }
 
     /// Release the held candidate once no larger peak can replace it.
     fn release_held(&mut self, n: u64) -> Option<Beat> {
         let h = self.held?;
-        let fid_now = n.saturating_sub(self.band_delay);
-        if fid_now < h.fiducial + self.p.refractory {
+        // Any peak whose R lies within the dominance window of the held one has been
+        // classified by now: its integral peak comes at most band delay + integration +
+        // margin after its R, and is confirmed within the peak hold time.
+        let settle = self.p.dominance_window
+            + self.band_delay
+            + self.p.integration as u64
+            + self.p.fiducial_margin
+            + self.p.peak_hold;
+        if n < h.fiducial + settle {
             return None;
         }
         self.held = None;
@@ -433,6 +471,7 @@ impl QrsDetector {
         }
         self.last_beat = Some(peak);
         self.last_slope = peak.slope;
+        self.fast.learn_beat(peak.fiducial + self.band_delay);
         self.searchback_best = None;
         Beat {
             sample: peak.fiducial.saturating_sub(self.pre_delay),
@@ -471,48 +510,21 @@ impl QrsDetector {
         }
     }
 
-    /// The fast path: the integral rising through the marker threshold, outside refractory.
-    fn fast_candidate(&mut self, n: u64, m: f32) -> Option<QrsCandidate> {
-        let th = self.marker_threshold();
-        if m < 0.5 * th {
-            self.candidate_open = false;
+    /// The fast path (see [`fast`]): a sync candidate as the QRS rises.
+    fn fast_candidate(&mut self, n: u64, abs_slope: f32) -> Option<QrsCandidate> {
+        let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
+        if !self.fast.push(n, abs_slope, last) {
             return None;
         }
-        if self.candidate_open || m < th || m <= self.last_value {
-            return None;
-        }
+        // R estimate: the largest deflection of the ECG under the trigger window so far.
         let lag = self.band_delay;
-        let now_ecg = n.saturating_sub(lag);
-        let last_fid = self
-            .last_beat
-            .map_or(0, |b| b.fiducial)
-            .max(self.last_candidate);
-        if self.last_beat.is_some() && now_ecg.saturating_sub(last_fid) < self.p.refractory {
-            return None;
-        }
-        // T-wave test on the slope seen so far.
-        let w = self.p.integration as u64;
-        let mut slope: f32 = 0.0;
-        for (_, s) in self.slope.range(n.saturating_sub(w), n + 1) {
-            slope = slope.max(s.abs());
-        }
-        if self
-            .last_beat
-            .is_some_and(|b| now_ecg.saturating_sub(b.fiducial) < self.p.t_window)
-            && slope < self.p.t_slope_ratio * self.last_slope
-        {
-            return None;
-        }
-        self.candidate_open = true;
-        // R estimate: largest deflection of the ECG in the energy window so far.
-        let (from, to) = (n.saturating_sub(w + lag), n + 1);
-        let mut best = (now_ecg, 0.0f32);
-        for (i, v) in self.ecg.range(from, to) {
+        let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
+        let mut best = (n.saturating_sub(lag), 0.0f32);
+        for (i, v) in self.ecg.range(from, n + 1) {
             if v.abs() > best.1 {
                 best = (i, v.abs());
             }
         }
-        self.last_candidate = best.0;
         Some(QrsCandidate {
             sample: best.0.saturating_sub(self.pre_delay),
             emitted: n,

@@ -46,6 +46,12 @@ pub enum SyncState {
 /// Gate parameters in samples, derived once from [`crate::config::SyncConfig`].
 #[derive(Clone, Copy, Debug)]
 struct GateParams {
+    /// A candidate is confirmed by a beat whose R lies this close to its R estimate.
+    confirm_tolerance: u64,
+    /// A candidate not confirmed this long after its R estimate counts as a false trigger.
+    confirm_timeout: u64,
+    /// Of the last [`OUTCOMES`] candidates, at least this many must have been confirmed.
+    min_confirmed: u32,
     reliable_beats: u32,
     /// A beat older than this no longer counts as recent.
     beat_timeout: u64,
@@ -53,10 +59,26 @@ struct GateParams {
     min_rr: u64,
 }
 
+/// Number of recent candidates whose confirmation is tracked.
+pub const OUTCOMES: u32 = 8;
+
+/// Candidates waiting for the beat detector's confirmation (R estimate, input index).
+const PENDING: usize = 8;
+
 /// Decides whether a QRS candidate becomes a marker, and reports availability changes.
+///
+/// Besides the rhythm/quality veto and the count of confirmed beats, the gate checks itself:
+/// every fast candidate — marked or not — is later compared with the beats the (slower, more
+/// careful) detector confirms. When fewer than `min_confirmed` of the last [`OUTCOMES`]
+/// candidates were confirmed, the lead is too noisy for the fast path to be trusted and the gate
+/// closes with reason `Noise` until the candidates agree with the beats again.
 #[derive(Clone, Debug)]
 pub struct SyncMarkerGate {
     p: GateParams,
+    pending: [Option<u64>; PENDING],
+    /// Bit i set = candidate i (most recent first) was confirmed.
+    outcomes: u32,
+    outcome_count: u32,
     state: SyncState,
     consecutive: u32,
     last_beat: Option<u64>,
@@ -64,15 +86,33 @@ pub struct SyncMarkerGate {
 }
 
 impl SyncMarkerGate {
+    fn oldest_pending(&self) -> usize {
+        let mut best = (0usize, u64::MAX);
+        for (i, r) in self.pending.iter().enumerate() {
+            if let Some(r) = r {
+                if *r < best.1 {
+                    best = (i, *r);
+                }
+            }
+        }
+        best.0
+    }
+
     /// Build the gate for `config`.
     pub fn new(config: &Config) -> Result<Self, ConfigError> {
         let fs = config.sample_rate_hz;
         Ok(SyncMarkerGate {
             p: GateParams {
+                confirm_tolerance: (0.1 * fs) as u64,
+                confirm_timeout: (0.9 * fs) as u64,
+                min_confirmed: config.sync.min_confirmed_candidates,
                 reliable_beats: config.sync.reliable_beats,
-                beat_timeout: (2.5 * fs) as u64,
+                beat_timeout: (config.sync.r_wave_timeout_s * fs) as u64,
                 min_rr: (0.2 * fs) as u64,
             },
+            pending: [None; PENDING],
+            outcomes: 0,
+            outcome_count: 0,
             state: SyncState::Unavailable(SyncUnavailableReason::NoReliableR),
             consecutive: 0,
             last_beat: None,
@@ -91,10 +131,34 @@ impl SyncMarkerGate {
         self.consecutive = 0;
         self.last_beat = None;
         self.veto = None;
+        self.pending = [None; PENDING];
+        self.outcomes = 0;
+        self.outcome_count = 0;
+    }
+
+    fn record_outcome(&mut self, confirmed: bool) {
+        self.outcomes = ((self.outcomes << 1) | confirmed as u32) & ((1 << OUTCOMES) - 1);
+        self.outcome_count = (self.outcome_count + 1).min(OUTCOMES);
+    }
+
+    /// True when too many recent candidates were not confirmed by beats.
+    fn candidates_untrusted(&self) -> bool {
+        self.outcome_count >= OUTCOMES && self.outcomes.count_ones() < self.p.min_confirmed
     }
 
     /// A confirmed beat from the detector.
     pub fn on_beat(&mut self, beat: &Beat) {
+        let tol = self.p.confirm_tolerance;
+        let mut confirmed = false;
+        for slot in self.pending.iter_mut() {
+            if slot.is_some_and(|r| r.abs_diff(beat.sample) <= tol) && !confirmed {
+                *slot = None;
+                confirmed = true;
+            }
+        }
+        if confirmed {
+            self.record_outcome(true);
+        }
         match self.last_beat {
             Some(prev) if beat.sample.saturating_sub(prev) >= self.p.min_rr => {
                 self.consecutive = self.consecutive.saturating_add(1)
@@ -112,6 +176,17 @@ impl SyncMarkerGate {
 
     /// Re-evaluate the state at input index `now`; returns the change, if any.
     pub fn update(&mut self, now: u64) -> Option<SyncStateEvent> {
+        let timeout = self.p.confirm_timeout;
+        let mut expired = 0;
+        for slot in self.pending.iter_mut() {
+            if slot.is_some_and(|r| now.saturating_sub(r) > timeout) {
+                *slot = None;
+                expired += 1;
+            }
+        }
+        for _ in 0..expired {
+            self.record_outcome(false);
+        }
         if self
             .last_beat
             .is_some_and(|b| now.saturating_sub(b) > self.p.beat_timeout)
@@ -122,6 +197,8 @@ impl SyncMarkerGate {
             SyncState::Unavailable(reason)
         } else if self.consecutive < self.p.reliable_beats {
             SyncState::Unavailable(SyncUnavailableReason::NoReliableR)
+        } else if self.candidates_untrusted() {
+            SyncState::Unavailable(SyncUnavailableReason::Noise)
         } else {
             SyncState::Available
         };
@@ -141,6 +218,19 @@ impl SyncMarkerGate {
 
     /// A fast QRS candidate: a marker when the gate is available.
     pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Option<SyncEvent> {
+        // Track every candidate, marked or not, for the self-check.
+        let slot = self
+            .pending
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or_else(|| self.oldest_pending());
+        if self.pending.get(slot).is_some_and(Option::is_some) {
+            // The oldest unresolved candidate is pushed out: it counts as unconfirmed.
+            self.record_outcome(false);
+        }
+        if let Some(old) = self.pending.get_mut(slot) {
+            *old = Some(candidate.sample);
+        }
         match self.state {
             SyncState::Available => Some(SyncEvent {
                 sample: candidate.sample,
