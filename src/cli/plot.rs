@@ -98,3 +98,47 @@ fn is_wfdb(path: &Path) -> bool {
         Some("wav") | Some("csv")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(from: f64, to: Option<f64>) -> RangeArgs {
+        RangeArgs {
+            from,
+            to,
+            row_seconds: 10.0,
+            px_per_mm: 5.0,
+        }
+    }
+
+    #[test]
+    fn writes_the_strip_and_names_the_file_on_errors() {
+        let fs = 250.0f32;
+        let samples_mv: Vec<f32> = (0..(12.0 * fs) as usize)
+            .map(|i| if i % 200 < 4 { 1.0 } else { 0.0 })
+            .collect();
+        let rec = Recording {
+            name: "synthetic".into(),
+            sample_rate_hz: fs,
+            lead_name: "II".into(),
+            samples_mv,
+        };
+        let events = crate::analyze(crate::Config::with_sample_rate(fs), &rec.samples_mv).unwrap();
+        let dir = std::env::temp_dir().join(format!("ecg-rhythm-plot-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("strip.svg");
+        // A CSV path: no WFDB reference is looked for.
+        let record = dir.join("synthetic.csv");
+        write_strip(&record, &rec, &events, &range(1.0, Some(11.0)), &out).unwrap();
+        let svg = std::fs::read_to_string(&out).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("synthetic"));
+
+        let err = write_strip(&record, &rec, &events, &range(20.0, None), &out).unwrap_err();
+        assert!(err.0.contains("synthetic.csv") && err.0.contains("outside the record"));
+        let bad_out = dir.join("missing-dir").join("s.svg");
+        let err = write_strip(&record, &rec, &events, &range(0.0, None), &bad_out).unwrap_err();
+        assert!(err.0.contains("missing-dir"), "{}", err.0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
