@@ -159,7 +159,7 @@ pub struct ShockAdvice {
     pub class: RhythmClass,
     /// Number of `shockable` decisions in the whole recording.
     pub decisions: usize,
-    /// Number of separate shockable segments (episodes) in the timeline.
+    /// Number of shockable episodes (see [`shockable_episodes`]).
     pub episodes: usize,
 }
 
@@ -175,11 +175,23 @@ pub fn shock_advice(events: &[Event], timeline: &[RhythmSegment]) -> Option<Shoc
         first_window: (first.start, first.end),
         class: first.class,
         decisions: 1 + shockable.count(),
-        episodes: timeline
-            .iter()
-            .filter(|s| s.decision == Decision::Shockable)
-            .count(),
+        episodes: shockable_episodes(timeline),
     })
+}
+
+/// Number of shockable episodes: runs of consecutive shockable segments (a change of class from
+/// VT to VF within a run does not start a new episode).
+pub fn shockable_episodes(timeline: &[RhythmSegment]) -> usize {
+    let mut episodes = 0;
+    let mut in_episode = false;
+    for s in timeline {
+        let shockable = s.decision == Decision::Shockable;
+        if shockable && !in_episode {
+            episodes += 1;
+        }
+        in_episode = shockable;
+    }
+    episodes
 }
 
 /// A period during which the sync marker gate was in one state.
@@ -442,6 +454,15 @@ mod tests {
             ]
         );
         assert_eq!(shock_advice(&ev, &t).unwrap().episodes, 2);
+        // VT turning into VF is one episode.
+        let vt_vf = [
+            rhythm(0, 10, 10, Nonshockable, RhythmClass::Sinus, None),
+            rhythm(5, 15, 15, Shockable, RhythmClass::Vt, None),
+            rhythm(10, 20, 20, Shockable, RhythmClass::Vf, None),
+            rhythm(15, 25, 25, Nonshockable, RhythmClass::Sinus, None),
+        ];
+        let t = rhythm_timeline(&vt_vf, 30);
+        assert_eq!((t.len(), shockable_episodes(&t)), (4, 1));
         assert_eq!(rhythm_timeline(&[], 40), vec![]);
     }
 

@@ -196,7 +196,7 @@ fn write_summary(
                     _ => class_name(s.class).to_string(),
                 };
                 let hr = s.rate.map_or("-".to_string(), |r| {
-                    if (r.max_bpm - r.min_bpm).abs() < 0.5 {
+                    if r.max_bpm.round() == r.min_bpm.round() {
                         format!("{:.0}", r.mean_bpm)
                     } else {
                         format!("{:.0} ({:.0}-{:.0})", r.mean_bpm, r.min_bpm, r.max_bpm)

@@ -742,14 +742,46 @@ fn draw_row(
         let (x0, x1) = (x_of(s), x_of(e));
         c.rect(x0, band_top, x1, band_bottom, color.into())?;
         c.line(&[(x0, band_top), (x0, band_bottom)], WHITE_INK.into(), 1)?;
+        // The heart rate of the decisions issued within this piece of the row, so a long
+        // segment shows how the rate evolves row by row.
+        let piece_rates: Vec<f64> = page
+            .strip
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Rhythm(r) if r.emitted >= s && r.emitted < e => r.hr_bpm,
+                _ => None,
+            })
+            .filter(|h| h.is_finite())
+            .map(f64::from)
+            .collect();
+        let rate = if piece_rates.is_empty() {
+            seg.rate.map(|r| r.mean_bpm)
+        } else {
+            Some(piece_rates.iter().sum::<f64>() / piece_rates.len() as f64)
+        };
         let class = class_name(seg.class);
-        let detail = match (seg.decision, seg.reason, seg.rate) {
+        let detail = match (seg.decision, seg.reason, rate) {
             (Decision::Indeterminate, Some(r), _) => issue_name(r).to_string(),
-            (_, _, Some(rate)) => format!("{class} · {:.0} bpm", rate.mean_bpm),
+            (_, _, Some(bpm)) => format!("{class} · {bpm:.0} bpm"),
             _ => class.to_string(),
         };
         let long = format!("{} · {detail}", advice_text(seg.decision));
         band_label(c, &[&long, &detail, class], x0, x1, band_top, ink)?;
+    }
+
+    // A small tick at the bottom of the band for every decision issued in the row.
+    for e in page.strip.events {
+        if let Event::Rhythm(r) = e {
+            if in_row(r.emitted) {
+                let x = x_of(r.emitted);
+                c.line(
+                    &[(x, band_bottom - 1.0), (x, band_bottom)],
+                    WHITE_INK.into(),
+                    1,
+                )?;
+            }
+        }
     }
 
     // Sync gate.

@@ -378,6 +378,46 @@ mod tests {
     }
 
     #[test]
+    fn each_row_of_the_band_shows_its_own_heart_rate() {
+        let fs = 250.0;
+        let samples = spikes(fs, 30.0, 1.0);
+        // One non-shockable NSR segment from 2 s on; the rate doubles in the second row.
+        let events: Vec<Event> = (2..30u64)
+            .map(|t| {
+                Event::Rhythm(RhythmEvent {
+                    start: (t - 2) * 250,
+                    end: t * 250,
+                    emitted: t * 250,
+                    decision: Decision::Nonshockable,
+                    score: 0.1,
+                    class: RhythmClass::Sinus,
+                    hr_bpm: Some(if t < 10 { 60.0 } else { 120.0 }),
+                    reason: None,
+                })
+            })
+            .collect();
+        let strip = Strip {
+            name: "hr",
+            lead_name: "II",
+            sample_rate_hz: fs,
+            samples_mv: &samples,
+            events: &events,
+            reference: None,
+        };
+        let svg = render_svg(&strip, &StripOptions::default()).unwrap();
+        let labels: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.starts_with("no shock advised"))
+            .collect();
+        assert_eq!(labels.len(), 3, "{labels:?}");
+        assert!(labels[0].contains("NSR · 60 bpm"));
+        assert!(labels[1].contains("NSR · 120 bpm"));
+        assert!(labels[2].contains("NSR · 120 bpm"));
+        // The first row starts without advice.
+        assert!(svg.contains("no decision yet"));
+    }
+
+    #[test]
     fn long_ranges_become_rows() {
         let fs = 360.0;
         let samples = spikes(fs, 65.0, 0.8);
