@@ -1,10 +1,11 @@
-//! The command line (feature `std`): `analyze`, `eval`, `nst`.
+//! The command line (feature `std`): `analyze`, `eval`, `nst`, `plot`.
 //!
 //! Errors end in one line on stderr naming the file and the problem, and a non-zero exit.
 
 mod analyze;
 mod eval;
 mod nst;
+mod plot;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     Eval(eval::EvalCommand),
     /// Write a noise-stress-test record (MIT-BIH `nst` protocol).
     Nst(nst::NstArgs),
+    /// Draw a record's rhythm strip (ECG grid, beats, sync markers, advice) as SVG.
+    Plot(plot::PlotArgs),
 }
 
 /// Options shared by the commands that read records.
@@ -101,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(a) => analyze::run(&a),
         Command::Eval(e) => eval::run(&e),
         Command::Nst(n) => nst::run(&n),
+        Command::Plot(p) => plot::run(&p),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
