@@ -18,6 +18,15 @@ use crate::qrs::QrsDetector;
 use crate::rhythm::{self, ShockAdvisor};
 use crate::sync::{GateInputs, SyncMarkerGate};
 
+/// Fixed delays of the engine's signal path (see docs/latency.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Latencies {
+    /// Group delay of the pre-filter chain at 10 Hz, samples.
+    pub prefilter_samples: u64,
+    /// Group delay of the QRS band-pass and slope at 10 Hz, samples (after the pre-filter).
+    pub qrs_band_samples: u64,
+}
+
 /// The rhythm analysis engine for one ECG lead.
 #[derive(Clone, Debug)]
 pub struct Engine {
@@ -54,6 +63,14 @@ impl Engine {
     /// The configuration the engine runs with.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The fixed delays of the signal path, in samples.
+    pub fn latencies(&self) -> Latencies {
+        Latencies {
+            prefilter_samples: self.prefilter.latency() as u64,
+            qrs_band_samples: self.qrs.slope_delay() - self.prefilter.latency() as u64,
+        }
     }
 
     /// Number of samples pushed so far.
