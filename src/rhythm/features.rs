@@ -345,9 +345,10 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let b = &mut self.current;
         b.inputs += 1;
         if missing {
+            // Counted as missing, not as a stuck run of the substituted value.
             b.missing += 1;
-        }
-        if raw_mv == self.prev_raw {
+            self.run = 0;
+        } else if raw_mv == self.prev_raw {
             self.run = self.run.saturating_add(1);
         } else {
             self.run = 0;

@@ -24,8 +24,8 @@
 //!                                       shockable / nonshockable / indeterminate
 //! ```
 //!
-//! The decision ([`decide`]) applies, in order: signal-quality rules (lead-off, missing
-//! samples, saturation, broadband noise → indeterminate with a reason), the asystole
+//! The decision ([`decide`]) applies, in order: signal-quality rules (missing samples,
+//! lead-off, saturation, broadband noise → indeterminate with a reason), the asystole
 //! convention (largest 0.25-s peak-to-peak below 0.1 mV → non-shockable asystole), and the
 //! classifier's probability against `rhythm.shock_threshold`.
 //!
@@ -57,6 +57,9 @@ use spectrum::{DefaultSpectrum, PowerSpectrum};
 pub struct DecisionParams {
     /// Asystole: the largest 0.25-s peak-to-peak amplitude in the window is below this, mV.
     pub asystole_mv: f32,
+    /// Missing: at least this fraction of the window's samples were not finite (NaN, e.g. the
+    /// WFDB "invalid sample" value at a clipped rail); fewer are bridged by the last good value.
+    pub missing_fraction: f32,
     /// Lead-off: raw peak-to-peak over the window below this, mV (a flat line, no noise).
     pub lead_off_mv: f32,
     /// Lead-off: at least this fraction of the window in stuck runs with a tiny amplitude.
@@ -92,6 +95,7 @@ impl DecisionParams {
     pub fn from_config(config: &Config) -> Self {
         DecisionParams {
             asystole_mv: 0.1,
+            missing_fraction: 0.25,
             lead_off_mv: 0.01,
             lead_off_stuck_fraction: 0.5,
             saturation_stuck_fraction: 0.25,
@@ -125,7 +129,7 @@ pub struct WindowAnalysis {
 /// The signal-quality verdict of a window: the reason it cannot be analysed, if any.
 pub fn quality_issue(s: &WindowSummary, p: &DecisionParams) -> Option<QualityIssue> {
     let q = &s.quality;
-    if q.missing > 0 {
+    if q.missing as f32 >= p.missing_fraction * q.samples.max(1) as f32 {
         return Some(QualityIssue::Missing);
     }
     if s.blocks == 0 {
