@@ -1,22 +1,44 @@
 //! The shock advisor (and the engine around it) allocates nothing after construction.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use ecg_rhythm::event::Event;
 use ecg_rhythm::rhythm::ShockAdvisor;
 use ecg_rhythm::{Config, Engine};
 
+/// Counts the allocations (and reallocations) of the current thread only, so that the test
+/// harness's own threads cannot disturb the count.
 struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn bump() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+// SAFETY: forwards to the system allocator unchanged.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        System.alloc(layout)
+        bump();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        bump();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        bump();
+        unsafe { System.realloc(ptr, layout, new_size) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
+        unsafe { System.dealloc(ptr, layout) }
     }
 }
 
@@ -54,12 +76,12 @@ fn no_allocation_after_construction() {
                 rhythm += 1;
             }
         };
-        let before = ALLOCATIONS.load(Ordering::SeqCst);
+        let before = allocations();
         for &v in &x {
             engine.push(v, &mut sink);
             let _ = advisor.push(v, false, v, None);
         }
-        let after = ALLOCATIONS.load(Ordering::SeqCst);
+        let after = allocations();
         assert_eq!(after - before, 0, "fs {fs}");
         assert!(rhythm >= 40);
     }

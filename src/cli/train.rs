@@ -123,7 +123,12 @@ fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<Rec
         .ok_or_else(|| CliError(format!("{}: no reference annotations", path.display())))?;
     anns.sort_by_key(|a| a.sample);
     let n = rec.samples_mv.len() as u64;
-    let style = ReferenceStyle::detect(&anns);
+    // As `eval rhythm` reads them: cudb by its `[`..`]` brackets only (EVALUATION.md).
+    let style = if db == "cudb" {
+        ReferenceStyle::VfBracketsOnly
+    } else {
+        ReferenceStyle::detect(&anns)
+    };
     let segments = reference_segments(&anns, style, n);
     let noise: Vec<u64> = anns
         .iter()
