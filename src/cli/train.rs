@@ -894,7 +894,9 @@ fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64])
         let _ = writeln!(s, "//! - `{name}`: {imp:.4}");
     }
     let _ = writeln!(s);
-    let _ = writeln!(s, "use super::features::N_FEATURES;");
+    if kind != Kind::Logistic {
+        let _ = writeln!(s, "use super::features::N_FEATURES;");
+    }
     let _ = writeln!(s, "use super::model::{{Model, TrainedModel}};");
     let _ = writeln!(s);
     let train_w = args.window_s.first().copied().unwrap_or(8.0);
