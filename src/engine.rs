@@ -116,6 +116,11 @@ impl Engine {
         let out = self.qrs.push(y);
         let advice = self.advisor.push(x, missing, y, out.beat.as_ref());
         if let Some(q) = self.quality.push(n, sample_mv) {
+            if q.end.is_some() && q.issue != QualityIssue::Missing {
+                // What the detector learnt during the bad stretch says nothing about the
+                // signal that follows.
+                self.qrs.relearn();
+            }
             sink.event(Event::Quality(q));
         }
         if let Some(a) = &advice {
