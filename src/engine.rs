@@ -123,8 +123,10 @@ impl Engine {
             }
             sink.event(Event::Quality(q));
         }
-        if let Some(a) = &advice {
-            self.advisor_veto = rhythm::gate_veto(a);
+        if let Some(a) = advice {
+            // Reported before any marker of this push: the gate acts on it at once.
+            self.advisor_veto = rhythm::gate_veto(&a);
+            sink.event(Event::Rhythm(a));
         }
         // A raw-signal problem withholds markers at once; otherwise the advisor decides.
         let quality_veto = self.quality.issue().map(|issue| match issue {
@@ -157,9 +159,6 @@ impl Engine {
                 rr_ms,
             }));
             self.sync.on_beat(&beat);
-        }
-        if let Some(a) = advice {
-            sink.event(Event::Rhythm(a));
         }
     }
 
