@@ -3,13 +3,15 @@
 //! - [`wfdb`]: PhysioNet WFDB records (header, signal formats 212/16/80) and MIT annotation files;
 //! - [`wav`]: WAV strips through `hound`;
 //! - [`csv`]: CSV strips (`time_s,ecg_mv` or a single `ecg_mv` column);
-//! - [`jsonl`]: the event stream of `EVALUATION.md`.
+//! - [`jsonl`]: the event stream of `EVALUATION.md`;
+//! - [`stream`]: a WFDB lead decoded chunk by chunk, for records too long to load whole.
 //!
 //! [`open_recording`] picks the reader from the path and returns one lead in millivolts.
 
 pub mod annotation;
 pub mod csv;
 pub mod jsonl;
+pub mod stream;
 pub mod wav;
 pub mod wfdb;
 
