@@ -101,7 +101,7 @@ impl Summary {
 
 /// Where samples come from: a streamed WFDB lead or a strip read whole.
 enum Source {
-    Wfdb(WfdbStream),
+    Wfdb(Box<WfdbStream>),
     Whole(std::vec::IntoIter<f32>),
 }
 
@@ -151,7 +151,7 @@ fn open(path: &Path, input: &InputArgs) -> Result<(Source, Summary), CliError> {
         sample_rate_hz: stream.sample_rate_hz(),
         ..Summary::default()
     };
-    Ok((Source::Wfdb(stream), summary))
+    Ok((Source::Wfdb(Box::new(stream)), summary))
 }
 
 /// Receives a record's events: summary, beat list, JSON Lines output.
