@@ -125,15 +125,20 @@ impl Source {
     }
 }
 
-fn is_strip(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("wav") || e.eq_ignore_ascii_case("csv"))
+/// Whether [`crate::io::open_recording`] would read `path` as a WFDB record.
+fn is_wfdb(path: &Path) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        None => true,
+        Some(e) => {
+            matches!(e.to_ascii_lowercase().as_str(), "hea" | "dat" | "atr")
+                || wfdb::record_file(path, "hea").exists()
+        }
+    }
 }
 
 /// Open a record: WFDB records as a stream, strips whole.
 fn open(path: &Path, input: &InputArgs) -> Result<(Source, Analysis), CliError> {
-    if is_strip(path) {
+    if !is_wfdb(path) {
         let rec = read_recording(path, input)?;
         let analysis = Analysis {
             name: rec.name,

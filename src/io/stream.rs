@@ -1,10 +1,15 @@
 //! Streaming WFDB samples: a long record read in chunks, with memory that does not grow with it.
 //!
 //! A 24-hour Holter record holds about 31 million samples per lead; loading it whole (as
-//! [`super::wfdb::read_recording`] does) costs 120 MB of `f32` plus the raw bytes. The engine is
-//! causal and only needs one sample at a time, so [`WfdbStream`] decodes the signal file a block
-//! of frames at a time into a caller's buffer: the header is parsed and checked eagerly (as
+//! [`super::wfdb::read_recording`] does) costs 120 MB of `f32` plus the decoded ADC values. The
+//! engine is causal and only needs one sample at a time, so [`WfdbStream`] decodes the signal
+//! file a block at a time into a caller's buffer: the header is parsed and checked eagerly (as
 //! everywhere in this crate), the samples lazily.
+//!
+//! The stream applies the policies of [`super::wfdb`] and gives bit-identical samples: a header
+//! that claims more samples than the file holds is refused when the stream is opened; the
+//! invalid-sample value becomes NaN; the header's checksum is checked when the last sample has
+//! been decoded (a stream cannot know it earlier), and a mismatch is an error from that `read`.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), ecg_rhythm::io::IoError> {
@@ -26,12 +31,11 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::wfdb::{record_base, Header, SignalFormat};
-use super::IoError;
+use super::wfdb::{record_base, record_file, Header, SignalFormat};
+use super::{IoError, MAX_SAMPLES};
 
-/// Bytes read from the signal file per refill (a multiple of 2 and 3, so that a refill never
-/// splits a format-212 pair or a format-16 sample).
-const BLOCK_BYTES: usize = 64 * 1024 - 64 * 1024 % 6;
+/// Interleaved samples decoded per refill (even, so a refill never splits a format-212 pair).
+const BLOCK_SAMPLES: u64 = 1 << 15;
 
 /// One lead of a WFDB record, decoded on demand in millivolts.
 #[derive(Debug)]
@@ -44,16 +48,22 @@ pub struct WfdbStream {
     /// Signals interleaved in the lead's file, and the lead's position among them.
     width: u64,
     position: u64,
-    /// Samples (all signals of the file) still to decode.
+    /// Interleaved samples (all signals of the file) still to decode.
     remaining: u64,
     /// Position of the next decoded sample within its frame (0..width), kept without dividing.
     phase: u64,
-    /// Frames the record holds.
+    /// Samples of the lead the record holds.
     frames: u64,
     raw: Vec<u8>,
+    /// A decoded sample of the lead that did not fit in the caller's buffer.
+    carry: Option<f32>,
+    /// Running 16-bit sum of the lead's ADC values, and the header's checksum.
+    sum: i16,
+    checksum: Option<i16>,
     gain: f64,
-    unit_scale: f64,
-    baseline: i32,
+    baseline: f64,
+    microvolts: bool,
+    invalid_adc: i32,
 }
 
 /// How samples are packed in the signal file.
@@ -67,16 +77,27 @@ enum Packing {
     Offset8,
 }
 
+impl Packing {
+    /// Bytes holding `samples` interleaved samples (a trailing odd 212 sample takes two).
+    fn bytes_for(self, samples: u64) -> u64 {
+        match self {
+            Packing::Pairs12 => (samples * 3).div_ceil(2),
+            Packing::Le16 => samples * 2,
+            Packing::Offset8 => samples,
+        }
+    }
+}
+
 impl WfdbStream {
     /// Open lead `lead` (0-based) of the record at `path` (with or without `.hea`).
     pub fn open(path: &Path, lead: usize) -> Result<Self, IoError> {
         let header = Header::open(path)?;
-        let hea = record_base(path).with_extension("hea");
+        let hea = record_file(&record_base(path), "hea");
         let spec = header.signals.get(lead).cloned().ok_or_else(|| {
             IoError::format(
                 &hea,
                 format!(
-                    "lead {lead} requested but the record has {} signals",
+                    "lead {lead} requested but the record has {} signal(s)",
                     header.signals.len()
                 ),
             )
@@ -107,46 +128,55 @@ impl WfdbStream {
         };
         let position = group.iter().position(|&j| j == lead).unwrap_or(0) as u64;
         let width = group.len() as u64;
-        let dat = header.dir.join(&spec.file_name);
+        // The file's first signal gives the byte offset, as in the whole-file reader.
+        let first = group
+            .first()
+            .and_then(|&j| header.signals.get(j))
+            .unwrap_or(&spec);
+        let dat = header.dir.join(&first.file_name);
         let mut file = File::open(&dat).map_err(|e| IoError::io(&dat, e))?;
         let len = file.metadata().map_err(|e| IoError::io(&dat, e))?.len();
-        if spec.byte_offset > len {
+        if first.byte_offset > len {
             return Err(IoError::format(
                 &dat,
-                "byte offset beyond the end of the file",
+                format!(
+                    "byte offset {} beyond the end of the file ({len} bytes)",
+                    first.byte_offset
+                ),
             ));
         }
-        file.seek(SeekFrom::Start(spec.byte_offset))
+        file.seek(SeekFrom::Start(first.byte_offset))
             .map_err(|e| IoError::io(&dat, e))?;
-        // Bytes per two frames, to stay in whole numbers for format 212.
-        let bytes_per_2_frames = match packing {
-            Packing::Pairs12 => 3 * width,
-            Packing::Le16 => 4 * width,
-            Packing::Offset8 => 2 * width,
+        let avail = len - first.byte_offset;
+        // Whole frames the file holds (a trailing 212 half-pair still holds its first sample).
+        let samples_in_file = match packing {
+            Packing::Pairs12 => avail / 3 * 2 + u64::from(avail % 3 == 2),
+            Packing::Le16 => avail / 2,
+            Packing::Offset8 => avail,
         };
-        let frames_in_file = (len - spec.byte_offset) * 2 / bytes_per_2_frames;
+        let frames_in_file = samples_in_file / width;
         let frames = if header.samples == 0 {
+            if frames_in_file > MAX_SAMPLES {
+                return Err(IoError::format(
+                    &dat,
+                    format!("signal file holds more than {MAX_SAMPLES} samples"),
+                ));
+            }
             frames_in_file
         } else if header.samples > frames_in_file {
             return Err(IoError::format(
                 &dat,
                 format!(
-                    "header claims {} samples but the file holds {}",
-                    header.samples, frames_in_file
+                    "header claims {} samples but the file holds {frames_in_file} (truncated file?)",
+                    header.samples
                 ),
             ));
         } else {
             header.samples
         };
-        // The same arithmetic as `Header::adc_to_mv`, so both readers give identical floats.
-        let unit_scale = if spec.units.eq_ignore_ascii_case("uv") {
-            0.001
-        } else {
-            1.0
-        };
         Ok(WfdbStream {
             lead,
-            file: BufReader::with_capacity(BLOCK_BYTES, file),
+            file: BufReader::with_capacity(1 << 16, file),
             dat,
             packing,
             width,
@@ -154,10 +184,14 @@ impl WfdbStream {
             remaining: frames * width,
             phase: 0,
             frames,
-            raw: Vec::with_capacity(BLOCK_BYTES),
+            raw: Vec::with_capacity(packing.bytes_for(BLOCK_SAMPLES) as usize),
+            carry: None,
+            sum: 0,
+            checksum: spec.checksum,
             gain: spec.gain,
-            unit_scale,
-            baseline: spec.baseline,
+            baseline: spec.baseline as f64,
+            microvolts: spec.units.eq_ignore_ascii_case("uv"),
+            invalid_adc: spec.format.invalid_adc(),
             header,
         })
     }
@@ -191,38 +225,66 @@ impl WfdbStream {
     /// (0 at the end of the record). Fills `out` completely unless the record ends first.
     pub fn read(&mut self, out: &mut [f32]) -> Result<usize, IoError> {
         let mut written = 0;
+        if let (Some(v), Some(slot)) = (self.carry, out.first_mut()) {
+            *slot = v;
+            self.carry = None;
+            written = 1;
+        }
         while written < out.len() && self.remaining > 0 {
-            // Read whole decoding units: 3 bytes (two samples) for 212, 2 for 16, 1 for 80.
-            let (unit_bytes, unit_samples) = match self.packing {
-                Packing::Pairs12 => (3u64, 2u64),
-                Packing::Le16 => (2, 1),
-                Packing::Offset8 => (1, 1),
-            };
-            // Enough units for the samples still wanted (all leads interleaved), within a block.
-            let wanted = ((out.len() - written) as u64 * self.width).min(self.remaining);
-            let units = wanted
-                .div_ceil(unit_samples)
-                .min(BLOCK_BYTES as u64 / unit_bytes)
-                .max(1);
+            // Interleaved samples for the space left, whole 212 pairs except at the very end.
+            let mut want = ((out.len() - written) as u64 * self.width)
+                .min(BLOCK_SAMPLES)
+                .min(self.remaining);
+            if self.packing == Packing::Pairs12 && want % 2 == 1 && want < self.remaining {
+                want += 1;
+            }
+            let bytes = self.packing.bytes_for(want);
             self.raw.clear();
             (&mut self.file)
-                .take(units * unit_bytes)
+                .take(bytes)
                 .read_to_end(&mut self.raw)
                 .map_err(|e| IoError::io(&self.dat, e))?;
-            if (self.raw.len() as u64) < units * unit_bytes {
+            if (self.raw.len() as u64) < bytes {
                 return Err(IoError::format(
                     &self.dat,
-                    "the signal file ended before the header's sample count",
+                    "the signal file ended early (changed while being read?)",
                 ));
             }
             let raw = std::mem::take(&mut self.raw);
             written += self.decode(&raw, out.get_mut(written..).unwrap_or_default());
             self.raw = raw;
+            if self.remaining == 0 {
+                self.verify_checksum()?;
+            }
         }
         Ok(written)
     }
 
-    /// Decode `raw` (whole units) and keep the lead's samples; returns how many were written.
+    fn verify_checksum(&self) -> Result<(), IoError> {
+        match self.checksum {
+            Some(expected) if expected != self.sum => Err(IoError::format(
+                &self.dat,
+                format!(
+                    "checksum of signal {} is {} but the header says {expected} (corrupt file?)",
+                    self.lead, self.sum
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The same arithmetic as [`Header::adc_to_mv`], so both readers give identical floats.
+    #[inline]
+    fn to_mv(&self, adc: i32) -> f32 {
+        if adc == self.invalid_adc {
+            return f32::NAN;
+        }
+        let v = (adc as f64 - self.baseline) / self.gain;
+        (if self.microvolts { v * 0.001 } else { v }) as f32
+    }
+
+    /// Decode `raw` and keep the lead's samples; returns how many were written to `out` (a
+    /// sample that does not fit is carried to the next read).
     fn decode(&mut self, raw: &[u8], out: &mut [f32]) -> usize {
         let mut written = 0;
         let mut emit = |adc: i32, this: &mut Self| {
@@ -236,18 +298,26 @@ impl WfdbStream {
             }
             this.remaining -= 1;
             if mine {
-                if let Some(slot) = out.get_mut(written) {
-                    *slot = ((adc - this.baseline) as f64 / this.gain * this.unit_scale) as f32;
-                    written += 1;
+                this.sum = this.sum.wrapping_add(adc as i16);
+                let v = this.to_mv(adc);
+                match out.get_mut(written) {
+                    Some(slot) => {
+                        *slot = v;
+                        written += 1;
+                    }
+                    None => this.carry = Some(v),
                 }
             }
         };
         match self.packing {
             Packing::Pairs12 => {
-                for b in raw.chunks_exact(3) {
-                    let (b0, b1, b2) = (b[0] as i32, b[1] as i32, b[2] as i32);
+                for b in raw.chunks(3) {
+                    let b0 = b.first().copied().unwrap_or(0) as i32;
+                    let b1 = b.get(1).copied().unwrap_or(0) as i32;
                     emit(sign12(((b1 & 0x0f) << 8) | b0), self);
-                    emit(sign12(((b1 & 0xf0) << 4) | b2), self);
+                    if let Some(&b2) = b.get(2) {
+                        emit(sign12(((b1 & 0xf0) << 4) | b2 as i32), self);
+                    }
                 }
             }
             Packing::Le16 => {
@@ -278,76 +348,130 @@ mod tests {
     use super::*;
     use crate::io::wfdb;
 
-    /// Write a small two-signal record in `format` and check the stream against the whole-file
-    /// reader for several chunk sizes and both leads.
-    fn check_format(format: u32, bytes_per_sample_x2: usize) {
-        let dir =
-            std::env::temp_dir().join(format!("ecg-rhythm-stream-{format}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let frames = 1001usize;
-        let mut values = Vec::new();
+    /// Values of signal `sig` at frame `i`, with the format's invalid value now and then.
+    fn value(format: u32, sig: usize, i: usize) -> i32 {
+        let invalid = match format {
+            212 => -2048,
+            16 => -32768,
+            _ => -128,
+        };
+        if i % 97 == 13 {
+            return invalid;
+        }
+        let v = if sig == 0 {
+            ((i * 37) % 4000) as i32 - 2000
+        } else {
+            ((i * 11) % 200) as i32 - 100
+        };
+        if format == 80 {
+            v / 20
+        } else {
+            v
+        }
+    }
+
+    /// Write record `name` with `nsig` signals of `frames` frames in `format`; `bad_checksum`
+    /// spoils the first signal's checksum.
+    fn write(dir: &Path, name: &str, format: u32, nsig: usize, frames: usize, bad_checksum: bool) {
+        let mut flat = Vec::new();
         for i in 0..frames {
-            let a = ((i * 37) % 4000) as i32 - 2000;
-            let b = ((i * 11) % 200) as i32 - 100;
-            values.push(if format == 80 { a / 20 } else { a });
-            values.push(b);
+            for sig in 0..nsig {
+                flat.push(value(format, sig, i));
+            }
         }
         let mut raw = Vec::new();
         match format {
             212 => {
-                for p in values.chunks(2) {
-                    let (s0, s1) = (p[0] & 0xfff, p.get(1).copied().unwrap_or(0) & 0xfff);
+                for p in flat.chunks(2) {
+                    let s0 = p[0] & 0xfff;
                     raw.push((s0 & 0xff) as u8);
-                    raw.push((((s1 >> 8) << 4) | (s0 >> 8)) as u8);
-                    raw.push((s1 & 0xff) as u8);
+                    match p.get(1) {
+                        Some(&s1) => {
+                            let s1 = s1 & 0xfff;
+                            raw.push((((s1 >> 8) << 4) | (s0 >> 8)) as u8);
+                            raw.push((s1 & 0xff) as u8);
+                        }
+                        None => raw.push((s0 >> 8) as u8),
+                    }
                 }
             }
-            16 => values
+            16 => flat
                 .iter()
                 .for_each(|v| raw.extend_from_slice(&(*v as i16).to_le_bytes())),
-            _ => values.iter().for_each(|v| raw.push((v + 128) as u8)),
+            _ => flat.iter().for_each(|v| raw.push((v + 128) as u8)),
         }
-        assert_eq!(raw.len(), (values.len() * bytes_per_sample_x2).div_ceil(2));
-        std::fs::write(dir.join("r.dat"), &raw).unwrap();
-        let hea = format!(
-            "r 2 250 {frames}\nr.dat {format} 200(5) 12 0 0 0 0 I\nr.dat {format} 100/uV 12 0 0 0 0 II\n"
-        );
-        std::fs::write(dir.join("r.hea"), hea).unwrap();
-        for lead in 0..2 {
-            let whole = wfdb::read_recording(&dir.join("r"), lead)
-                .unwrap()
-                .samples_mv;
-            assert_eq!(whole.len(), frames);
-            for chunk in [1usize, 7, 1000, 5000] {
-                let mut s = WfdbStream::open(&dir.join("r.hea"), lead).unwrap();
-                assert_eq!(s.len(), frames as u64);
-                let mut got = Vec::new();
-                let mut buf = vec![0.0f32; chunk];
-                loop {
-                    let n = s.read(&mut buf).unwrap();
-                    if n == 0 {
-                        break;
+        std::fs::write(dir.join(format!("{name}.dat")), &raw).unwrap();
+        let mut hea = format!("{name} {nsig} 250 {frames}\n");
+        for sig in 0..nsig {
+            let sum = (0..frames).fold(0i16, |a, i| a.wrapping_add(value(format, sig, i) as i16));
+            let sum = if bad_checksum && sig == 0 {
+                sum.wrapping_add(1)
+            } else {
+                sum
+            };
+            let gain = if sig == 0 { "200(5)" } else { "100/uV" };
+            hea += &format!("{name}.dat {format} {gain} 12 0 0 {sum} 0 lead{sig}\n");
+        }
+        std::fs::write(dir.join(format!("{name}.hea")), hea).unwrap();
+    }
+
+    fn read_all(stream: &mut WfdbStream, chunk: usize) -> Result<Vec<f32>, IoError> {
+        let mut got = Vec::new();
+        let mut buf = vec![0.0f32; chunk];
+        loop {
+            let n = stream.read(&mut buf)?;
+            if n == 0 {
+                return Ok(got);
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    fn scratch(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("ecg-rhythm-stream-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// The stream gives the whole-file reader's samples, bit for bit (NaN for invalid ones),
+    /// for every format, one or two signals, odd frame counts and any chunk size.
+    #[test]
+    fn stream_equals_whole_file_reader() {
+        let dir = scratch("formats");
+        for format in [212u32, 16, 80] {
+            for nsig in [1usize, 2] {
+                for frames in [1000usize, 1001] {
+                    let name = format!("r{format}_{nsig}_{frames}");
+                    write(&dir, &name, format, nsig, frames, false);
+                    for lead in 0..nsig {
+                        let whole = wfdb::read_recording(&dir.join(&name), lead)
+                            .unwrap()
+                            .samples_mv;
+                        assert_eq!(whole.len(), frames);
+                        assert!(whole.iter().any(|v| v.is_nan()));
+                        for chunk in [1usize, 7, 1000, 5000] {
+                            let mut s = WfdbStream::open(&dir.join(&name), lead).unwrap();
+                            assert_eq!(s.len(), frames as u64);
+                            let got = read_all(&mut s, chunk).unwrap();
+                            let bits =
+                                |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                            assert_eq!(
+                                bits(&got),
+                                bits(&whole),
+                                "{name} lead {lead} chunk {chunk}"
+                            );
+                        }
                     }
-                    got.extend_from_slice(&buf[..n]);
                 }
-                assert_eq!(got, whole, "format {format} lead {lead} chunk {chunk}");
             }
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
-    fn stream_equals_whole_file_reader() {
-        check_format(212, 3);
-        check_format(16, 4);
-        check_format(80, 2);
-    }
-
-    #[test]
-    fn truncated_file_is_an_error() {
-        let dir =
-            std::env::temp_dir().join(format!("ecg-rhythm-stream-trunc-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+    fn bad_files_are_errors() {
+        let dir = scratch("bad");
         std::fs::write(dir.join("t.dat"), [0u8; 10]).unwrap();
         std::fs::write(
             dir.join("t.hea"),
@@ -357,6 +481,13 @@ mod tests {
         let e = WfdbStream::open(&dir.join("t"), 0).unwrap_err();
         assert!(e.to_string().contains("claims 100 samples"), "{e}");
         assert!(WfdbStream::open(&dir.join("t"), 3).is_err());
+        // A wrong checksum is found once the last sample is decoded.
+        write(&dir, "c", 212, 2, 500, true);
+        let mut s = WfdbStream::open(&dir.join("c"), 0).unwrap();
+        let e = read_all(&mut s, 64).unwrap_err();
+        assert!(e.to_string().contains("checksum"), "{e}");
+        let mut s = WfdbStream::open(&dir.join("c"), 1).unwrap();
+        assert_eq!(read_all(&mut s, 64).unwrap().len(), 500);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
