@@ -101,6 +101,18 @@ impl Config {
             0.0,
             8.0,
         )?;
+        in_range(
+            "sync.template_ms",
+            s.template_ms,
+            10.0,
+            64_000.0 / self.sample_rate_hz,
+        )?;
+        in_range(
+            "sync.template_correlation",
+            s.template_correlation,
+            -1.0,
+            1.0,
+        )?;
         in_range("sync.r_wave_timeout_s", s.r_wave_timeout_s, 1.0, 30.0)?;
         in_range(
             "sync.trigger_integration_ms",
@@ -227,6 +239,10 @@ pub struct SyncConfig {
     /// Of the last 8 fast candidates, at least this many must have been confirmed as beats for
     /// markers to be issued (the gate's self-check against noise).
     pub min_confirmed_candidates: u32,
+    /// Length of the QRS-onset template compared at trigger time, ms (at most 64 samples).
+    pub template_ms: f32,
+    /// Minimum correlation of a candidate with a learnt template for it to be marked.
+    pub template_correlation: f32,
     /// Integration window of the fast QRS trigger, ms.
     pub trigger_integration_ms: f32,
     /// The trigger fires at this fraction of the integral peak of recent beats.
@@ -244,6 +260,8 @@ impl Default for SyncConfig {
             reliable_beats: 3,
             r_wave_timeout_s: 8.0,
             min_confirmed_candidates: 7,
+            template_ms: 50.0,
+            template_correlation: 0.7,
             trigger_integration_ms: 40.0,
             trigger_fraction: 0.4,
             slope_fraction: 0.35,

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! sample (mV) ─► PreFilter ─► QrsDetector ─┬─► beat events
-//!                                          └─► SyncMarkerGate ─► sync / sync_state events
+//!                     │                    ├─► SyncMarkerGate ─► sync / sync_state events
+//!                     └──────────────► ShockAdvisor ─► rhythm events, gate veto ─┘
 //! ```
 //!
 //! [`Engine::push`] is causal, allocation-free and does bounded work; everything it needs is
@@ -14,7 +15,17 @@ use crate::config::{Config, ConfigError};
 use crate::event::{BeatEvent, Event, EventSink, SyncEvent};
 use crate::filter::{PreFilter, Stage};
 use crate::qrs::QrsDetector;
-use crate::sync::SyncMarkerGate;
+use crate::rhythm::{self, ShockAdvisor};
+use crate::sync::{GateInputs, SyncMarkerGate};
+
+/// Fixed delays of the engine's signal path (see docs/latency.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Latencies {
+    /// Group delay of the pre-filter chain at 10 Hz, samples.
+    pub prefilter_samples: u64,
+    /// Group delay of the QRS band-pass and slope at 10 Hz, samples (after the pre-filter).
+    pub qrs_band_samples: u64,
+}
 
 /// The rhythm analysis engine for one ECG lead.
 #[derive(Clone, Debug)]
@@ -23,6 +34,7 @@ pub struct Engine {
     prefilter: PreFilter,
     qrs: QrsDetector,
     sync: SyncMarkerGate,
+    advisor: ShockAdvisor,
     n: u64,
     last_good: f32,
     last_beat_sample: Option<u64>,
@@ -35,11 +47,13 @@ impl Engine {
         let prefilter = PreFilter::new(&config)?;
         let qrs = QrsDetector::new(&config, prefilter.latency())?;
         let sync = SyncMarkerGate::new(&config)?;
+        let advisor = ShockAdvisor::new(&config)?;
         Ok(Engine {
             config,
             prefilter,
             qrs,
             sync,
+            advisor,
             n: 0,
             last_good: 0.0,
             last_beat_sample: None,
@@ -49,6 +63,14 @@ impl Engine {
     /// The configuration the engine runs with.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The fixed delays of the signal path, in samples.
+    pub fn latencies(&self) -> Latencies {
+        Latencies {
+            prefilter_samples: self.prefilter.latency() as u64,
+            qrs_band_samples: self.qrs.slope_delay() - self.prefilter.latency() as u64,
+        }
     }
 
     /// Number of samples pushed so far.
@@ -61,6 +83,7 @@ impl Engine {
         self.prefilter.reset();
         self.qrs.reset();
         self.sync.reset();
+        self.advisor.reset();
         self.n = 0;
         self.last_good = 0.0;
         self.last_beat_sample = None;
@@ -70,7 +93,8 @@ impl Engine {
     pub fn push<S: EventSink + ?Sized>(&mut self, sample_mv: f32, sink: &mut S) {
         let n = self.n;
         self.n += 1;
-        let x = if sample_mv.is_finite() {
+        let missing = !sample_mv.is_finite();
+        let x = if !missing {
             self.last_good = sample_mv;
             sample_mv
         } else {
@@ -78,6 +102,12 @@ impl Engine {
         };
         let y = self.prefilter.run(x);
         let out = self.qrs.push(y);
+        let advice = self.advisor.push(x, missing, y, out.beat.as_ref());
+        if let Some(a) = &advice {
+            self.sync.set_inputs(GateInputs {
+                veto: rhythm::gate_veto(a),
+            });
+        }
         if let Some(change) = self.sync.update(n) {
             sink.event(Event::SyncState(change));
         }
@@ -102,6 +132,15 @@ impl Engine {
             }));
             self.sync.on_beat(&beat);
         }
+        if let Some(a) = advice {
+            sink.event(Event::Rhythm(a));
+        }
+    }
+
+    /// The shock advisor (its last analysed window holds the features behind the last
+    /// `rhythm` event).
+    pub fn advisor(&self) -> &ShockAdvisor {
+        &self.advisor
     }
 
     /// Push many samples.

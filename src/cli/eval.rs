@@ -1,13 +1,25 @@
-//! `ecg-rhythm eval`.
+//! `ecg-rhythm eval beats|sync|rhythm|all`: the reports of EVALUATION.md over whole databases.
+//!
+//! Records are analysed in parallel (`rayon`), each by a fresh engine, or — with
+//! `--events-dir DIR` — their events are read from `DIR/<record>.jsonl` instead, so any
+//! detector's output is scored by the same rules. Records without what a report needs (no
+//! reference annotations; for beats and sync, no QRS reference beats, as in vfdb) are skipped
+//! and named in the report.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use serde_json::json;
 
 use super::{load_config, CliError, InputArgs};
 use crate::engine::Engine;
-use crate::eval::beats::{self, BeatScore, Detection};
-use crate::event::Event;
+use crate::eval::beats::{self, BeatScore};
+use crate::eval::events::{read_events, RecordEvents};
+use crate::eval::percentile;
+use crate::eval::rhythm::{self, Category, ReferenceStyle, RhythmScore};
+use crate::eval::sync::{self, SyncScore};
 use crate::io::{self, wfdb};
 
 /// `eval` subcommands.
@@ -15,6 +27,24 @@ use crate::io::{self, wfdb};
 pub enum EvalCommand {
     /// Beat-by-beat detection (AAMI EC57).
     Beats(EvalArgs),
+    /// Cardioversion sync markers (IEC 60601-2-4 timing).
+    Sync(EvalArgs),
+    /// Shock advice by AHA rhythm category.
+    Rhythm(EvalArgs),
+    /// All three reports from one run.
+    All(EvalArgs),
+}
+
+/// How the reference rhythm of a record is read (`eval rhythm`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StyleArg {
+    /// Brackets only when the database folder's name contains `cudb` or the record has no
+    /// rhythm strings; rhythm strings otherwise.
+    Auto,
+    /// Rhythm strings `(NAME`, `[`…`]` overriding to VF.
+    Rhythm,
+    /// `[`…`]` VF episodes only, the rest "other non-shockable".
+    Brackets,
 }
 
 /// Arguments of every `eval` subcommand.
@@ -31,6 +61,12 @@ pub struct EvalArgs {
     /// Print one JSON object per report instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Score the events in DIR/<record>.jsonl instead of running the engine.
+    #[arg(long)]
+    pub events_dir: Option<PathBuf>,
+    /// How reference rhythm segments are read.
+    #[arg(long, value_enum, default_value_t = StyleArg::Auto)]
+    pub reference: StyleArg,
 }
 
 /// The records to score: `(record path, name)`.
@@ -41,11 +77,11 @@ pub fn list_records(args: &EvalArgs) -> Result<Vec<(PathBuf, String)>, CliError>
         let text = std::fs::read_to_string(&list)
             .map_err(|e| CliError(format!("{}: {e}", list.display())))?;
         for name in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            if args
-                .records
-                .as_ref()
-                .is_none_or(|r| r.iter().any(|x| x == name))
-            {
+            let selected = match &args.records {
+                None => true,
+                Some(r) => r.iter().any(|x| x == name),
+            };
+            if selected {
                 out.push((dir.join(name), name.to_string()));
             }
         }
@@ -56,86 +92,233 @@ pub fn list_records(args: &EvalArgs) -> Result<Vec<(PathBuf, String)>, CliError>
     Ok(out)
 }
 
-struct RecordRun {
-    name: String,
-    fs: f64,
-    reference: Vec<io::Annotation>,
-    events: Vec<Event>,
+/// Which reports to compute.
+#[derive(Clone, Copy, Debug)]
+struct Wanted {
+    beats: bool,
+    sync: bool,
+    rhythm: bool,
 }
 
-fn run_record(path: &Path, name: &str, input: &InputArgs) -> Result<RecordRun, CliError> {
-    let rec = wfdb::read_recording(path, input.lead)?;
-    let reference = wfdb::read_reference(path)?.ok_or_else(|| {
-        CliError(format!(
-            "{}: no reference annotations (.atr)",
-            path.display()
-        ))
-    })?;
-    let config = load_config(input.config.as_deref(), rec.sample_rate_hz)?;
-    let mut engine =
-        Engine::new(config).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
-    let events = engine.analyze(&rec.samples_mv);
-    Ok(RecordRun {
+/// The scores of one record; `None` where the record lacks the reference a report needs.
+struct RecordScores {
+    name: String,
+    beats: Option<BeatScore>,
+    sync: Option<SyncScore>,
+    rhythm: Option<RhythmScore>,
+}
+
+fn reference_style(arg: StyleArg, path: &Path, anns: &[io::Annotation]) -> ReferenceStyle {
+    match arg {
+        StyleArg::Rhythm => ReferenceStyle::RhythmStrings,
+        StyleArg::Brackets => ReferenceStyle::VfBracketsOnly,
+        StyleArg::Auto => {
+            let in_cudb = path
+                .parent()
+                .and_then(Path::file_name)
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains("cudb"));
+            if in_cudb {
+                ReferenceStyle::VfBracketsOnly
+            } else {
+                ReferenceStyle::detect(anns)
+            }
+        }
+    }
+}
+
+fn score_one(
+    path: &Path,
+    name: &str,
+    args: &EvalArgs,
+    wanted: Wanted,
+) -> Result<RecordScores, CliError> {
+    let mut out = RecordScores {
         name: name.to_string(),
-        fs: rec.sample_rate_hz as f64,
-        reference,
-        events,
-    })
+        beats: None,
+        sync: None,
+        rhythm: None,
+    };
+    let Some(reference) = wfdb::read_reference(path)? else {
+        return Ok(out);
+    };
+    let has_beats = reference.iter().any(|a| a.is_qrs());
+    let need_beats = (wanted.beats || wanted.sync) && has_beats;
+    if !need_beats && !wanted.rhythm {
+        return Ok(out);
+    }
+    let (fs, len, events) = match &args.events_dir {
+        Some(dir) => {
+            let header = wfdb::Header::open(path)?;
+            let len = if header.samples > 0 {
+                header.samples
+            } else {
+                u64::MAX
+            };
+            let events = read_events(&dir.join(format!("{name}.jsonl")))
+                .map_err(|e| CliError(e.to_string()))?;
+            (header.sample_rate_hz, len, events)
+        }
+        None => {
+            let rec = wfdb::read_recording(path, args.input.lead)?;
+            let config = load_config(args.input.config.as_deref(), rec.sample_rate_hz)?;
+            let mut engine =
+                Engine::new(config).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+            let events = RecordEvents::from_engine(&engine.analyze(&rec.samples_mv));
+            (
+                rec.sample_rate_hz as f64,
+                rec.samples_mv.len() as u64,
+                events,
+            )
+        }
+    };
+    if wanted.beats && has_beats {
+        out.beats = Some(beats::score_record(&reference, &events.beats, fs));
+    }
+    if wanted.sync && has_beats {
+        out.sync = Some(sync::score_record(&reference, &events.syncs, fs));
+    }
+    if wanted.rhythm {
+        let style = reference_style(args.reference, path, &reference);
+        let mut r = rhythm::score_record(&reference, style, len, &events.advice, fs);
+        for e in &mut r.episodes {
+            e.record = name.to_string();
+        }
+        out.rhythm = Some(r);
+    }
+    Ok(out)
+}
+
+fn progress_bar(n: usize) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(n as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} records {elapsed}") {
+        pb.set_style(style);
+    }
+    pb
 }
 
 /// Run `eval`.
 pub fn run(cmd: &EvalCommand) -> Result<(), CliError> {
-    match cmd {
-        EvalCommand::Beats(args) => {
-            let records = list_records(args)?;
-            let runs: Result<Vec<RecordRun>, CliError> = records
-                .par_iter()
-                .map(|(p, n)| run_record(p, n, &args.input))
-                .collect();
-            let runs = runs?;
-            let scores: Vec<(String, BeatScore)> = runs
-                .iter()
-                .map(|r| {
-                    let dets: Vec<Detection> = r
-                        .events
-                        .iter()
-                        .filter_map(|e| match e {
-                            Event::Beat(b) => Some(Detection {
-                                sample: b.sample,
-                                emitted: b.emitted,
-                            }),
-                            _ => None,
-                        })
-                        .collect();
-                    (
-                        r.name.clone(),
-                        beats::score_record(&r.reference, &dets, r.fs),
-                    )
-                })
-                .collect();
-            print_beats(&scores, args.json);
-            Ok(())
+    let only = |beats, sync, rhythm| Wanted {
+        beats,
+        sync,
+        rhythm,
+    };
+    let (args, wanted) = match cmd {
+        EvalCommand::Beats(a) => (a, only(true, false, false)),
+        EvalCommand::Sync(a) => (a, only(false, true, false)),
+        EvalCommand::Rhythm(a) => (a, only(false, false, true)),
+        EvalCommand::All(a) => (a, only(true, true, true)),
+    };
+    let records = list_records(args)?;
+    let pb = progress_bar(records.len());
+    let scores: Result<Vec<RecordScores>, CliError> = records
+        .par_iter()
+        .map(|(p, n)| {
+            let r = score_one(p, n, args, wanted);
+            pb.inc(1);
+            r
+        })
+        .collect();
+    pb.finish_and_clear();
+    let scores = scores?;
+    let mut first = true;
+    let mut gap = || {
+        if !args.json && !std::mem::take(&mut first) {
+            println!();
+        }
+    };
+    if wanted.beats {
+        gap();
+        let (s, skipped) = split(&scores, |r| r.beats.as_ref());
+        print_beats(&s, &skipped, args.json);
+    }
+    if wanted.sync {
+        gap();
+        let (s, skipped) = split(&scores, |r| r.sync.as_ref());
+        print_sync(&s, &skipped, args.json);
+    }
+    if wanted.rhythm {
+        gap();
+        let (s, skipped) = split(&scores, |r| r.rhythm.as_ref());
+        print_rhythm(&s, &skipped, args.json);
+    }
+    Ok(())
+}
+
+/// The records that have a report, and the names of those skipped.
+fn split<'a, T: Clone + 'a>(
+    scores: &'a [RecordScores],
+    get: impl Fn(&'a RecordScores) -> Option<&'a T>,
+) -> (Vec<(String, T)>, Vec<String>) {
+    let mut have = Vec::new();
+    let mut skipped = Vec::new();
+    for r in scores {
+        match get(r) {
+            Some(s) => have.push((r.name.clone(), s.clone())),
+            None => skipped.push(r.name.clone()),
         }
     }
+    (have, skipped)
 }
 
 fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |x| format!("{x:.2}"))
 }
 
-fn print_beats(scores: &[(String, BeatScore)], json: bool) {
+fn avg(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+fn print_skipped(skipped: &[String], why: &str) {
+    if !skipped.is_empty() {
+        println!("skipped ({why}): {}", skipped.join(" "));
+    }
+}
+
+/// The SNR an nstdb record's name carries: `118e24` → 24 dB, `119e_6` → −6 dB.
+pub fn nstdb_snr_db(name: &str) -> Option<i32> {
+    let (clean, level) = name.split_once('e')?;
+    if clean.is_empty() || !clean.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (sign, digits) = match level.strip_prefix('_') {
+        Some(d) => (-1, d),
+        None => (1, level),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i32>().ok().map(|v| sign * v)
+}
+
+/// Beat scores pooled per SNR for the records whose names carry one (nstdb), highest first.
+fn per_snr(scores: &[(String, BeatScore)]) -> Vec<(i32, BeatScore)> {
+    let mut by: std::collections::BTreeMap<i32, BeatScore> = Default::default();
+    for (n, s) in scores {
+        if let Some(snr) = nstdb_snr_db(n) {
+            by.entry(snr).or_default().add(s);
+        }
+    }
+    by.into_iter().rev().collect()
+}
+
+fn print_beats(scores: &[(String, BeatScore)], skipped: &[String], json: bool) {
     let mut gross = BeatScore::default();
     for (_, s) in scores {
         gross.add(s);
     }
+    let snr_table = per_snr(scores);
     let se: Vec<f64> = scores.iter().filter_map(|(_, s)| s.se()).collect();
     let ppv: Vec<f64> = scores.iter().filter_map(|(_, s)| s.ppv()).collect();
-    let avg = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-    let d50 = crate::eval::percentile(&gross.delays_ms, 50.0);
-    let d95 = crate::eval::percentile(&gross.delays_ms, 95.0);
-    let d99 = crate::eval::percentile(&gross.delays_ms, 99.0);
+    let d50 = percentile(&gross.delays_ms, 50.0);
+    let d95 = percentile(&gross.delays_ms, 95.0);
+    let d99 = percentile(&gross.delays_ms, 99.0);
     if json {
-        let v = serde_json::json!({
+        let v = json!({
             "report": "beats",
             "records": scores.len(),
             "tp": gross.tp, "fn": gross.fn_, "fp": gross.fp,
@@ -147,46 +330,54 @@ fn print_beats(scores: &[(String, BeatScore)], json: bool) {
                 "V": gross.missed_by_class[2], "F": gross.missed_by_class[3],
                 "Q": gross.missed_by_class[4],
             },
-            "per_record": scores.iter().map(|(n, s)| serde_json::json!({
+            "per_record": scores.iter().map(|(n, s)| json!({
                 "record": n, "tp": s.tp, "fn": s.fn_, "fp": s.fp, "se": s.se(), "ppv": s.ppv()
             })).collect::<Vec<_>>(),
+            "per_snr": snr_table.iter().map(|(snr, s)| json!({
+                "snr_db": snr, "tp": s.tp, "fn": s.fn_, "fp": s.fp, "se": s.se(), "ppv": s.ppv()
+            })).collect::<Vec<_>>(),
+            "skipped": skipped,
         });
         println!("{v}");
         return;
     }
-    println!(
-        "{:<8} {:>7} {:>6} {:>6} {:>7} {:>7}",
-        "record", "TP", "FN", "FP", "Se%", "+P%"
+    if scores.is_empty() {
+        println!("beats: no record with QRS reference beats to score");
+        print_skipped(skipped, "no QRS reference beats");
+        return;
+    }
+    println!("beats (AAMI EC57: from 300 s, outside VF spans, match within 150 ms)");
+    let row = |n: &str, tp: String, fn_: String, fp: String, se: String, ppv: String| {
+        println!("{n:<8} {tp:>7} {fn_:>6} {fp:>6} {se:>7} {ppv:>7}");
+    };
+    let s = String::new;
+    row(
+        "record",
+        "TP".into(),
+        "FN".into(),
+        "FP".into(),
+        "Se%".into(),
+        "+P%".into(),
     );
-    for (n, s) in scores {
-        println!(
-            "{:<8} {:>7} {:>6} {:>6} {:>7} {:>7}",
+    for (n, x) in scores {
+        row(
             n,
-            s.tp,
-            s.fn_,
-            s.fp,
-            pct(s.se()),
-            pct(s.ppv())
+            x.tp.to_string(),
+            x.fn_.to_string(),
+            x.fp.to_string(),
+            pct(x.se()),
+            pct(x.ppv()),
         );
     }
-    println!(
-        "{:<8} {:>7} {:>6} {:>6} {:>7} {:>7}",
+    row(
         "gross",
-        gross.tp,
-        gross.fn_,
-        gross.fp,
+        gross.tp.to_string(),
+        gross.fn_.to_string(),
+        gross.fp.to_string(),
         pct(gross.se()),
-        pct(gross.ppv())
+        pct(gross.ppv()),
     );
-    println!(
-        "{:<8} {:>7} {:>6} {:>6} {:>7} {:>7}",
-        "average",
-        "",
-        "",
-        "",
-        pct(avg(&se)),
-        pct(avg(&ppv))
-    );
+    row("average", s(), s(), s(), pct(avg(&se)), pct(avg(&ppv)));
     let m = &gross.missed_by_class;
     println!(
         "missed by AAMI class: N {} S {} V {} F {} Q {}",
@@ -198,4 +389,240 @@ fn print_beats(scores: &[(String, BeatScore)], json: bool) {
         pct(d95),
         pct(d99)
     );
+    if !snr_table.is_empty() {
+        println!("noise stress test (records named by SNR, e.g. 118e06):");
+        row(
+            "SNR dB",
+            "TP".into(),
+            "FN".into(),
+            "FP".into(),
+            "Se%".into(),
+            "+P%".into(),
+        );
+        for (snr, x) in &snr_table {
+            row(
+                &snr.to_string(),
+                x.tp.to_string(),
+                x.fn_.to_string(),
+                x.fp.to_string(),
+                pct(x.se()),
+                pct(x.ppv()),
+            );
+        }
+    }
+    print_skipped(skipped, "no QRS reference beats");
+}
+
+fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
+    let mut gross = SyncScore::default();
+    for (_, s) in scores {
+        gross.add(s);
+    }
+    let lat = &gross.latencies_ms;
+    let l50 = percentile(lat, 50.0);
+    let l95 = percentile(lat, 95.0);
+    let l99 = percentile(lat, 99.0);
+    let lmax = percentile(lat, 100.0);
+    let se: Vec<f64> = scores.iter().filter_map(|(_, s)| s.sync_se()).collect();
+    if json {
+        let v = json!({
+            "report": "sync",
+            "records": scores.len(),
+            "beats": gross.beats, "marked": gross.marked, "sync_se": gross.sync_se(),
+            "avg_sync_se": avg(&se),
+            "markers": gross.markers, "off_time": gross.off_time,
+            "off_time_pct": gross.off_time_pct(),
+            "late": gross.late, "early": gross.early, "duplicate": gross.duplicate,
+            "vf_markers": gross.vf_markers,
+            "latency_ms_median": l50, "latency_ms_p95": l95, "latency_ms_p99": l99,
+            "latency_ms_max": lmax,
+            "per_record": scores.iter().map(|(n, s)| json!({
+                "record": n, "beats": s.beats, "marked": s.marked, "sync_se": s.sync_se(),
+                "markers": s.markers, "off_time": s.off_time, "vf_markers": s.vf_markers,
+            })).collect::<Vec<_>>(),
+            "skipped": skipped,
+        });
+        println!("{v}");
+        return;
+    }
+    if scores.is_empty() {
+        println!("sync: no record with QRS reference beats to score");
+        print_skipped(skipped, "no QRS reference beats");
+        return;
+    }
+    println!("sync markers (from 10 s, outside VF spans; on time: R-50 ms <= emitted <= R+60 ms)");
+    println!(
+        "{:<8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>6} {:>5}",
+        "record",
+        "beats",
+        "marked",
+        "Se%",
+        "markers",
+        "off",
+        "late",
+        "early",
+        "dup",
+        "off%",
+        "VFmk"
+    );
+    let line = |n: &str, s: &SyncScore| {
+        println!(
+            "{:<8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>6} {:>5}",
+            n,
+            s.beats,
+            s.marked,
+            pct(s.sync_se()),
+            s.markers,
+            s.off_time,
+            s.late,
+            s.early,
+            s.duplicate,
+            pct(s.off_time_pct()),
+            s.vf_markers
+        );
+    };
+    for (n, s) in scores {
+        line(n, s);
+    }
+    line("gross", &gross);
+    println!("{:<8} {:>7} {:>7} {:>7}", "average", "", "", pct(avg(&se)));
+    println!(
+        "latency ms (emitted - R): median {} p95 {} p99 {} max {}",
+        pct(l50),
+        pct(l95),
+        pct(l99),
+        pct(lmax)
+    );
+    print_skipped(skipped, "no QRS reference beats");
+}
+
+/// AHA performance goals (Kerber et al. 1997), percent: Se for VF (coarse) and rapid VT, Sp for
+/// the rest.
+fn aha_goal(c: Category) -> &'static str {
+    match c {
+        Category::Vf => ">90",
+        Category::Vt => ">75",
+        Category::Nsr => ">99",
+        Category::Other => ">95",
+        Category::Asys => ">95",
+        Category::Excluded => "",
+    }
+}
+
+fn print_rhythm(scores: &[(String, RhythmScore)], skipped: &[String], json: bool) {
+    let mut gross = RhythmScore::default();
+    for (_, s) in scores {
+        gross.add(s);
+    }
+    let delays = gross.onset_delays_s();
+    let d50 = percentile(&delays, 50.0);
+    let d95 = percentile(&delays, 95.0);
+    let missed: Vec<&rhythm::Episode> = gross.missed().collect();
+    if json {
+        let mut v = json!({
+            "report": "rhythm",
+            "records": scores.len(),
+            "episodes": gross.episodes.len(),
+            "missed_episodes": missed.len(),
+            "onset_delay_s_median": d50,
+            "onset_delay_s_p95": d95,
+            "missed": missed.iter().map(|e| json!({
+                "record": e.record, "category": e.category.label(),
+                "start": e.start, "start_s": e.start as f64 / e.fs,
+                "duration_s": (e.end - e.start) as f64 / e.fs,
+            })).collect::<Vec<_>>(),
+            "per_record": scores.iter().map(|(n, r)| {
+                let mut o = json!({ "record": n });
+                for c in Category::SCORED {
+                    if let Some(k) = r.get(c).filter(|k| k.windows > 0) {
+                        o[c.label()] = json!({
+                            "windows": k.windows,
+                            "correct": k.correct(c),
+                            "indeterminate": k.indeterminate,
+                        });
+                    }
+                }
+                o
+            }).collect::<Vec<_>>(),
+            "skipped": skipped,
+        });
+        for c in Category::SCORED {
+            if let Some(k) = gross.get(c) {
+                v[c.label()] = json!({
+                    "measure": if c.is_shockable() { "se" } else { "sp" },
+                    "windows": k.windows,
+                    "shockable": k.shockable,
+                    "nonshockable": k.nonshockable,
+                    "indeterminate": k.indeterminate,
+                    "correct_pct": k.correct_pct(c),
+                    "lcl90_pct": k.lower_limit_pct(c),
+                    "indeterminate_pct": k.indeterminate_pct(),
+                });
+            }
+        }
+        println!("{v}");
+        return;
+    }
+    println!("shock advice (AHA categories; non-overlapping windows wholly inside one segment, none within 2 s of `~`)");
+    println!(
+        "{:<6} {:>7} {:>7} {:>8} {:>6} {:>4} {:>7} {:>7} {:>7} {:>5}",
+        "class", "windows", "shock", "no-shock", "indet", "", "%", "90%LCL", "indet%", "goal"
+    );
+    for c in Category::SCORED {
+        if let Some(k) = gross.get(c) {
+            println!(
+                "{:<6} {:>7} {:>7} {:>8} {:>6} {:>4} {:>7} {:>7} {:>7} {:>5}",
+                c.label(),
+                k.windows,
+                k.shockable,
+                k.nonshockable,
+                k.indeterminate,
+                if c.is_shockable() { "Se" } else { "Sp" },
+                pct(k.correct_pct(c)),
+                pct(k.lower_limit_pct(c)),
+                pct(k.indeterminate_pct()),
+                aha_goal(c)
+            );
+        }
+    }
+    let sec = |v: Option<f64>| v.map_or("-".into(), |x| format!("{x:.1} s"));
+    println!(
+        "onset delay (VF/VT segments >= 10 s): {} episodes, median {}, p95 {}, missed {}",
+        gross.episodes.len(),
+        sec(d50),
+        sec(d95),
+        missed.len()
+    );
+    if !missed.is_empty() {
+        let list: Vec<String> = missed
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {} at {:.1} s ({:.1} s)",
+                    e.record,
+                    e.category.label(),
+                    e.start as f64 / e.fs,
+                    (e.end - e.start) as f64 / e.fs
+                )
+            })
+            .collect();
+        println!("missed episodes: {}", list.join("; "));
+    }
+    print_skipped(skipped, "no reference annotations");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nstdb_snr_db;
+
+    #[test]
+    fn snr_from_nstdb_names() {
+        assert_eq!(nstdb_snr_db("118e24"), Some(24));
+        assert_eq!(nstdb_snr_db("119e00"), Some(0));
+        assert_eq!(nstdb_snr_db("118e_6"), Some(-6));
+        assert_eq!(nstdb_snr_db("118"), None);
+        assert_eq!(nstdb_snr_db("cu01"), None);
+        assert_eq!(nstdb_snr_db("e06"), None);
+        assert_eq!(nstdb_snr_db("118e"), None);
+    }
 }

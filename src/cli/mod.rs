@@ -1,10 +1,12 @@
-//! The command line (feature `std`): `analyze`, `eval`, `plot`.
+//! The command line (feature `std`): `analyze`, `eval`, `nst`, `plot`, `train`.
 //!
 //! Errors end in one line on stderr naming the file and the problem, and a non-zero exit.
 
 mod analyze;
 mod eval;
+mod nst;
 mod plot;
+mod train;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,8 +31,12 @@ enum Command {
     /// Score the engine on a database by the rules of EVALUATION.md.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Write a noise-stress-test record (MIT-BIH `nst` protocol).
+    Nst(nst::NstArgs),
     /// Draw a record's rhythm strip (ECG grid, beats, sync markers, advice) as SVG.
     Plot(plot::PlotArgs),
+    /// Train the shock advisor's classifier (patient-wise cross-validation) and write it as Rust.
+    Train(train::TrainArgs),
 }
 
 /// Options shared by the commands that read records.
@@ -100,7 +106,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(a) => analyze::run(&a),
         Command::Eval(e) => eval::run(&e),
+        Command::Nst(n) => nst::run(&n),
         Command::Plot(p) => plot::run(&p),
+        Command::Train(t) => train::run(&t),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

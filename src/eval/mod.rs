@@ -1,10 +1,18 @@
 //! Scoring by the rules of `../shared/EVALUATION.md` (feature `std`).
 //!
 //! Every rule of that file lives here as one named function with tests worked out by hand:
-//! [`spans`] (scored and suspended spans), [`beats`] (AAMI EC57 beat-by-beat matching).
+//! [`spans`] (scored and suspended spans), [`beats`] (AAMI EC57 beat-by-beat matching),
+//! [`sync`] (sync-marker timing), [`rhythm`] (shock advice by AHA category) with
+//! [`confidence`] (exact one-sided lower confidence limits). [`events`] reads the scored events
+//! from the engine or from JSON Lines files. [`nst`] builds noise-stress-test records.
 
 pub mod beats;
+pub mod confidence;
+pub mod events;
+pub mod nst;
+pub mod rhythm;
 pub mod spans;
+pub mod sync;
 
 /// Percentile by linear interpolation between closest ranks (numpy's default), `q` in 0..=100.
 /// Returns `None` for an empty set.

@@ -5,13 +5,16 @@ use alloc::vec::Vec;
 
 /// The last `capacity` values pushed, addressed by their absolute push index.
 ///
-/// Allocates once in [`History::new`]; `push` and `get` never allocate. Reading an index that has
-/// been overwritten or not yet pushed returns `None`.
+/// Allocates once in [`History::new`]; `push` and `get` never allocate and never divide (the
+/// write position wraps by comparison, which matters on cores without a fast divider). Reading
+/// an index that has been overwritten or not yet pushed returns `None`.
 #[derive(Clone, Debug)]
 pub struct History<T: Copy + Default> {
     buf: Vec<T>,
     /// Absolute index the next push will get.
     next: u64,
+    /// Slot the next push writes: `next % capacity`, kept without dividing.
+    write: usize,
 }
 
 impl<T: Copy + Default> History<T> {
@@ -20,15 +23,19 @@ impl<T: Copy + Default> History<T> {
         History {
             buf: vec![T::default(); capacity.max(1)],
             next: 0,
+            write: 0,
         }
     }
 
     /// Append a value; it gets absolute index `self.len_pushed() - 1`.
     #[inline]
     pub fn push(&mut self, value: T) {
-        let cap = self.buf.len() as u64;
-        if let Some(slot) = self.buf.get_mut((self.next % cap) as usize) {
+        if let Some(slot) = self.buf.get_mut(self.write) {
             *slot = value;
+        }
+        self.write += 1;
+        if self.write >= self.buf.len() {
+            self.write = 0;
         }
         self.next += 1;
     }
@@ -36,11 +43,18 @@ impl<T: Copy + Default> History<T> {
     /// The value pushed with absolute index `index`, if still held.
     #[inline]
     pub fn get(&self, index: u64) -> Option<T> {
-        let cap = self.buf.len() as u64;
-        if index >= self.next || index + cap < self.next {
+        let cap = self.buf.len();
+        if index >= self.next || index + (cap as u64) < self.next {
             return None;
         }
-        self.buf.get((index % cap) as usize).copied()
+        // 1 ..= cap pushes ago.
+        let back = (self.next - index) as usize;
+        let slot = if back <= self.write {
+            self.write - back
+        } else {
+            self.write + cap - back
+        };
+        self.buf.get(slot).copied()
     }
 
     /// How many values have been pushed in all.
@@ -64,22 +78,39 @@ impl<T: Copy + Default> History<T> {
     pub fn reset(&mut self) {
         self.buf.iter_mut().for_each(|v| *v = T::default());
         self.next = 0;
+        self.write = 0;
     }
 
     /// Values with absolute indices in `[from, to)` that are still held, oldest first.
     pub fn range(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, T)> + '_ {
         let from = from.max(self.oldest());
-        let to = to.min(self.next);
-        (from..to).filter_map(move |i| self.get(i).map(|v| (i, v)))
+        let to = to.min(self.next).max(from);
+        // The held run is at most two contiguous pieces of the ring: walk them as slices.
+        let cap = self.buf.len();
+        let back = self.next.saturating_sub(from) as usize;
+        let start = if back <= self.write {
+            self.write - back
+        } else {
+            self.write + cap - back
+        };
+        let count = (to - from) as usize;
+        let first_len = count.min(cap - start.min(cap));
+        let first = self.buf.get(start..start + first_len).unwrap_or(&[]);
+        let second = self.buf.get(..count - first_len).unwrap_or(&[]);
+        (from..to).zip(first.iter().chain(second.iter()).copied())
     }
 }
 
 /// Running median of the last `N` values (small `N`, sorted on demand from a fixed array).
+///
+/// The median is computed when a value is pushed and kept, so reading it — which detectors do
+/// every sample, while values arrive once per beat — costs nothing.
 #[derive(Clone, Copy, Debug)]
 pub struct MedianOf<const N: usize> {
     values: [f32; N],
     len: usize,
     next: usize,
+    median: f32,
 }
 
 impl<const N: usize> Default for MedianOf<N> {
@@ -88,6 +119,7 @@ impl<const N: usize> Default for MedianOf<N> {
             values: [0.0; N],
             len: 0,
             next: 0,
+            median: 0.0,
         }
     }
 }
@@ -100,6 +132,7 @@ impl<const N: usize> MedianOf<N> {
         }
         self.next = (self.next + 1) % N;
         self.len = (self.len + 1).min(N);
+        self.median = self.sorted_median();
     }
 
     /// Fill every slot with `v`.
@@ -107,6 +140,7 @@ impl<const N: usize> MedianOf<N> {
         self.values = [v; N];
         self.len = N;
         self.next = 0;
+        self.median = self.sorted_median();
     }
 
     /// Number of values held.
@@ -120,7 +154,12 @@ impl<const N: usize> MedianOf<N> {
     }
 
     /// Median of the values held (mean of the two middle ones for an even count); 0 when empty.
+    #[inline]
     pub fn median(&self) -> f32 {
+        self.median
+    }
+
+    fn sorted_median(&self) -> f32 {
         let mut tmp = [0.0f32; N];
         let held = self.values.get(..self.len).unwrap_or(&[]);
         let Some(dst) = tmp.get_mut(..self.len) else {
@@ -138,6 +177,20 @@ impl<const N: usize> MedianOf<N> {
                 0.5 * (a + b)
             }
         }
+    }
+
+    /// The `k`-th smallest value held (0-based, clamped to the count); 0 when empty.
+    pub fn kth_smallest(&self, k: usize) -> f32 {
+        let mut tmp = [0.0f32; N];
+        let held = self.values.get(..self.len).unwrap_or(&[]);
+        let Some(dst) = tmp.get_mut(..self.len) else {
+            return 0.0;
+        };
+        dst.copy_from_slice(held);
+        dst.sort_unstable_by(|a, b| a.total_cmp(b));
+        dst.get(k.min(self.len.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// Mean of the values held; 0 when empty.
@@ -172,6 +225,32 @@ mod tests {
         assert_eq!(h.get(10), None);
         let r: Vec<_> = h.range(0, 100).map(|(_, v)| v).collect();
         assert_eq!(r, vec![6.0, 7.0, 8.0, 9.0]);
+    }
+
+    /// The ring arithmetic agrees with a plain log for every capacity, length and range.
+    #[test]
+    fn history_matches_a_plain_log() {
+        for cap in 1..7usize {
+            let mut h = History::<u64>::new(cap);
+            let mut log: Vec<u64> = Vec::new();
+            for i in 0..20u64 {
+                for from in 0..24u64 {
+                    for to in 0..24u64 {
+                        let want: Vec<(u64, u64)> = (from..to)
+                            .filter(|&j| j < log.len() as u64 && j + cap as u64 >= log.len() as u64)
+                            .map(|j| (j, log[j as usize]))
+                            .collect();
+                        let got: Vec<(u64, u64)> = h.range(from, to).collect();
+                        assert_eq!(got, want, "cap {cap} pushed {i} range {from}..{to}");
+                    }
+                    let want = (from < log.len() as u64 && from + cap as u64 >= log.len() as u64)
+                        .then(|| log[from as usize]);
+                    assert_eq!(h.get(from), want, "cap {cap} pushed {i} get {from}");
+                }
+                h.push(100 + i);
+                log.push(100 + i);
+            }
+        }
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! - [`wfdb`]: PhysioNet WFDB records (header, signal formats 212/16/80) and MIT annotation files;
 //! - [`wav`]: WAV strips through `hound`;
 //! - [`csv`]: CSV strips (`time_s,ecg_mv` or a single `ecg_mv` column);
-//! - [`jsonl`]: the event stream of `EVALUATION.md`.
+//! - [`jsonl`]: the event stream of `EVALUATION.md`;
+//! - [`fuzz`]: byte-level entry points for fuzzing and property tests.
 //!
 //! [`open_recording`] picks the reader from the path and returns one lead in millivolts.
 
 pub mod annotation;
 pub mod csv;
+pub mod fuzz;
 pub mod jsonl;
 pub mod wav;
 pub mod wfdb;
@@ -20,6 +22,14 @@ pub use annotation::Annotation;
 
 /// Largest number of samples a record may claim (a 48-hour Holter at 1 kHz with margin).
 pub const MAX_SAMPLES: u64 = 400_000_000;
+
+/// Sample rates any reader accepts, Hz (the engine itself takes 125–1000 Hz).
+pub const SAMPLE_RATE_RANGE_HZ: (f64, f64) = (0.001, 100_000.0);
+
+/// True when `fs` lies in [`SAMPLE_RATE_RANGE_HZ`].
+pub fn plausible_rate(fs: f64) -> bool {
+    fs.is_finite() && fs >= SAMPLE_RATE_RANGE_HZ.0 && fs <= SAMPLE_RATE_RANGE_HZ.1
+}
 
 /// Options for [`open_recording`].
 #[derive(Clone, Debug)]
@@ -121,14 +131,29 @@ impl std::error::Error for IoError {
 }
 
 /// Open a record by path: `.wav`, `.csv`, or a WFDB record (with or without `.hea`).
+///
+/// Any other extension is refused by name, unless `PATH.hea` exists (a WFDB record whose name
+/// contains a dot).
 pub fn open_recording(path: &Path, opts: &ReadOptions) -> Result<Recording, IoError> {
-    match path
+    let ext = path
         .extension()
         .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-    {
-        Some(e) if e == "wav" => wav::read(path, opts),
-        Some(e) if e == "csv" => csv::read(path, opts),
-        _ => wfdb::read_recording(path, opts.lead),
+        .map(|e| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("wav") => wav::read(path, opts),
+        Some("csv") => csv::read(path, opts),
+        None | Some("hea") | Some("dat") | Some("atr") => wfdb::read_recording(path, opts.lead),
+        Some(other) => {
+            let mut hea = path.as_os_str().to_owned();
+            hea.push(".hea");
+            if Path::new(&hea).exists() {
+                wfdb::read_recording(path, opts.lead)
+            } else {
+                Err(IoError::unsupported(
+                    path,
+                    format!("file type `.{other}` (WFDB records, .wav and .csv are read)"),
+                ))
+            }
+        }
     }
 }

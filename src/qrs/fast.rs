@@ -13,7 +13,18 @@
 //! Without at least three confirmed beats the trigger is silent: it only marks what the detector
 //! has learnt to recognise.
 
+use super::template::TemplateBank;
 use crate::filter::history::{History, MedianOf};
+
+/// Candidates remembered until the detector confirms (or never confirms) them.
+const SNAPSHOTS: usize = 8;
+
+/// Levels are taken as the second smallest of the last eight beats, so that the weakest regular
+/// morphology (e.g. wide ectopic beats among sharp sinus beats) is still marked early.
+const LEVEL_RANK: usize = 1;
+
+/// Template correlation required inside the T-wave window.
+const T_WINDOW_CORRELATION: f32 = 0.9;
 
 /// Fast-trigger thresholds, in samples or as fractions of learnt levels.
 #[derive(Clone, Copy, Debug)]
@@ -32,6 +43,10 @@ pub struct FastParams {
     pub t_window: u64,
     /// Search span around a confirmed beat for its integral peak, samples.
     pub learn_span: u64,
+    /// Template length, samples.
+    pub template_len: usize,
+    /// Minimum correlation with a learnt template for a candidate to be marked.
+    pub min_correlation: f32,
 }
 
 /// The fast trigger's state. Allocates only in [`FastTrigger::new`].
@@ -47,6 +62,10 @@ pub struct FastTrigger {
     last_value: f32,
     /// Slope-time index of the last trigger.
     last_trigger: Option<u64>,
+    band: History<f32>,
+    bank: TemplateBank,
+    snapshots: [Option<u64>; SNAPSHOTS],
+    next_snapshot: usize,
 }
 
 impl FastTrigger {
@@ -62,7 +81,25 @@ impl FastTrigger {
             open: false,
             last_value: 0.0,
             last_trigger: None,
+            band: History::new(history),
+            bank: TemplateBank::new(p.template_len),
+            snapshots: [None; SNAPSHOTS],
+            next_snapshot: 0,
         }
+    }
+
+    /// Copy the band-passed window that ends at slope-time index `end` (with alignment
+    /// context) into `out`; false when the history no longer holds it.
+    fn window(&self, end: u64, out: &mut [f32; super::template::MAX_LEN + 8]) -> Option<usize> {
+        let ctx = TemplateBank::shift() as u64;
+        let len = self.bank.len() + 2 * TemplateBank::shift();
+        let first = (end + 1 + ctx).checked_sub(len as u64)?;
+        for (k, slot) in out.iter_mut().take(len).enumerate() {
+            // Context after `end` is not known yet at trigger time: hold the last value.
+            let i = (first + k as u64).min(end);
+            *slot = self.band.get(i)?;
+        }
+        Some(len)
     }
 
     /// Forget everything learnt.
@@ -75,6 +112,10 @@ impl FastTrigger {
         self.open = false;
         self.last_value = 0.0;
         self.last_trigger = None;
+        self.band.reset();
+        self.bank.reset();
+        self.snapshots = [None; SNAPSHOTS];
+        self.next_snapshot = 0;
     }
 
     /// Learn from a confirmed beat whose R lies at slope-time index `at` (R fiducial plus the
@@ -94,11 +135,26 @@ impl FastTrigger {
             self.level.push(peak);
             self.slope_level.push(slope);
         }
+        // The candidate that announced this beat teaches the template bank.
+        let hit = self
+            .snapshots
+            .iter()
+            .position(|s| s.is_some_and(|t| t >= from && t < to));
+        if let Some(t) = hit
+            .and_then(|i| self.snapshots.get_mut(i))
+            .and_then(Option::take)
+        {
+            let mut buf = [0.0; super::template::MAX_LEN + 8];
+            if let Some(len) = self.window(t, &mut buf) {
+                self.bank.learn(buf.get(..len).unwrap_or(&[]), t);
+            }
+        }
     }
 
     /// Push the absolute band-passed slope of slope-time index `n`. `last_beat` is the
     /// slope-time index of the last confirmed beat's R. Returns true when a QRS is recognised.
-    pub fn push(&mut self, n: u64, abs_slope: f32, last_beat: Option<u64>) -> bool {
+    pub fn push(&mut self, n: u64, abs_slope: f32, band: f32, last_beat: Option<u64>) -> bool {
+        self.band.push(band);
         let leaving = self
             .slope
             .get(n.wrapping_sub(self.p.window as u64))
@@ -112,7 +168,7 @@ impl FastTrigger {
         if self.level.len() < 3 {
             return false;
         }
-        let threshold = self.p.fraction * self.level.median();
+        let threshold = self.p.fraction * self.level.kth_smallest(LEVEL_RANK);
         if f < 0.5 * threshold {
             self.open = false;
             return false;
@@ -128,16 +184,37 @@ impl FastTrigger {
             .slope
             .range(n.saturating_sub(self.p.window as u64), n + 1)
             .fold(0.0f32, |m, (_, v)| m.max(v));
-        let fraction = if since(last_beat) < self.p.t_window {
+        // Inside the T-wave window of the last beat or the last marked candidate (which the
+        // detector has not confirmed yet), a candidate must be steeper and more alike.
+        let in_t_window = since(last_beat).min(since(self.last_trigger)) < self.p.t_window;
+        let fraction = if in_t_window {
             self.p.t_slope_fraction
         } else {
             self.p.slope_fraction
         };
-        if steepest < fraction * self.slope_level.median() {
+        if steepest < fraction * self.slope_level.kth_smallest(LEVEL_RANK) {
             return false;
         }
         self.open = true;
-        self.last_trigger = Some(n);
-        true
+        if let Some(slot) = self.snapshots.get_mut(self.next_snapshot) {
+            *slot = Some(n);
+        }
+        self.next_snapshot = (self.next_snapshot + 1) % SNAPSHOTS;
+        let mut buf = [0.0; super::template::MAX_LEN + 8];
+        let accepted = match self.window(n, &mut buf) {
+            Some(len) => {
+                let needed = if in_t_window {
+                    T_WINDOW_CORRELATION.max(self.p.min_correlation)
+                } else {
+                    self.p.min_correlation
+                };
+                self.bank.best_match(buf.get(..len).unwrap_or(&[]), n) >= needed
+            }
+            None => false,
+        };
+        if accepted {
+            self.last_trigger = Some(n);
+        }
+        accepted
     }
 }

@@ -23,6 +23,7 @@
 //!   refractory period (a few hundred milliseconds after R), or when a search-back recovers one.
 
 pub mod fast;
+pub mod template;
 
 use crate::config::{Config, ConfigError, QrsConfig};
 use crate::filter::history::{History, MedianOf};
@@ -96,8 +97,6 @@ struct Params {
 #[derive(Clone, Copy, Debug, Default)]
 struct Peak {
     value: f32,
-    /// Push index of the integral's maximum.
-    at: u64,
     /// R-peak push index (pre-filter time).
     fiducial: u64,
     slope: f32,
@@ -204,6 +203,8 @@ impl QrsDetector {
                     refractory: ms(q.refractory_ms),
                     t_window: ms(q.t_wave_window_ms),
                     learn_span: ms(80.0),
+                    template_len: ms(config.sync.template_ms) as usize,
+                    min_correlation: config.sync.template_correlation,
                 },
                 hist,
             ),
@@ -276,7 +277,7 @@ impl QrsDetector {
         self.integral.push(m);
 
         // The fast trigger sees every sample so its history indices stay aligned with `n`.
-        out.candidate = self.fast_candidate(n, d.abs());
+        out.candidate = self.fast_candidate(n, d.abs(), b);
         if !self.learned {
             self.learn(n, m);
             self.last_value = m;
@@ -370,7 +371,6 @@ impl QrsDetector {
             .count() as u32;
         Peak {
             value,
-            at,
             fiducial,
             slope,
             amplitude,
@@ -511,9 +511,9 @@ impl QrsDetector {
     }
 
     /// The fast path (see [`fast`]): a sync candidate as the QRS rises.
-    fn fast_candidate(&mut self, n: u64, abs_slope: f32) -> Option<QrsCandidate> {
+    fn fast_candidate(&mut self, n: u64, abs_slope: f32, band: f32) -> Option<QrsCandidate> {
         let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
-        if !self.fast.push(n, abs_slope, last) {
+        if !self.fast.push(n, abs_slope, band, last) {
             return None;
         }
         // R estimate: the largest deflection of the ECG under the trigger window so far.

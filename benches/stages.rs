@@ -1,0 +1,72 @@
+//! Per-stage cost: pre-filter, QRS detector, whole engine, over a real 60 s excerpt.
+//!
+//! `cargo bench --bench stages`; throughput is reported in samples (elements) per second.
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use ecg_rhythm::event::Event;
+use ecg_rhythm::filter::{PreFilter, Stage};
+use ecg_rhythm::qrs::QrsDetector;
+use ecg_rhythm::{Config, Engine};
+
+mod common;
+
+fn stages(c: &mut Criterion) {
+    let x = common::excerpt();
+    let config = Config::with_sample_rate(common::FS);
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Elements(x.len() as u64));
+
+    let mut prefilter = PreFilter::new(&config).expect("config");
+    group.bench_function("prefilter", |b| {
+        b.iter(|| {
+            prefilter.reset();
+            let mut acc = 0.0f32;
+            for &v in &x {
+                acc += prefilter.run(black_box(v));
+            }
+            acc
+        })
+    });
+
+    // The detector sees pre-filtered input, as in the engine.
+    let mut f = PreFilter::new(&config).expect("config");
+    let filtered: Vec<f32> = x.iter().map(|&v| f.run(v)).collect();
+    let mut qrs = QrsDetector::new(&config, f.latency()).expect("config");
+    group.bench_function("qrs", |b| {
+        b.iter(|| {
+            qrs.reset();
+            let mut beats = 0u32;
+            for &v in &filtered {
+                let out = qrs.push(black_box(v));
+                beats += u32::from(out.beat.is_some());
+            }
+            beats
+        })
+    });
+
+    let mut engine = Engine::new(config.clone()).expect("config");
+    group.bench_function("engine", |b| {
+        b.iter(|| {
+            engine.reset();
+            let mut events = 0u32;
+            let mut sink = |e: Event| {
+                black_box(&e);
+                events += 1;
+            };
+            for &v in &x {
+                engine.push(black_box(v), &mut sink);
+            }
+            events
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(4));
+    targets = stages
+}
+criterion_main!(benches);

@@ -1,0 +1,6 @@
+//! Fuzz target: `ecg_rhythm::io::fuzz::wfdb_signal` on arbitrary bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    ecg_rhythm::io::fuzz::wfdb_signal(data);
+});

@@ -1,0 +1,339 @@
+//! Sync-marker scoring (IEC 60601-2-4 timing, as stated in EVALUATION.md).
+//!
+//! A synchronized defibrillator discharges when it receives a marker, so a marker is judged by
+//! its `emitted` index — the moment of discharge — not by the R-peak estimate it carries.
+//!
+//! # The rules, exactly as implemented
+//!
+//! All tests are on sample indices at the record's sample rate `fs`; the millisecond limits are
+//! compared exactly as `1000 · Δsamples` against `limit_ms · fs`, so no rounding of the window to
+//! whole samples happens.
+//!
+//! 1. **Reference beats**: annotations with a QRS code whose `sample ≥ 10 s · fs` and that lie
+//!    outside the suspended spans ([`super::spans::suspended_spans`]). These are the only beats
+//!    a marker can be on time for, and the denominator of sync Se.
+//! 2. **Scored markers**: markers with `emitted ≥ 10 s · fs` whose `emitted` lies outside the
+//!    suspended spans. Markers emitted before 10 s are ignored altogether.
+//! 3. **VF markers**: every marker whose `emitted` lies inside a suspended span (at any time of
+//!    the record). They are not scored markers and never mark a beat.
+//! 4. **On time**: a scored marker `m` is on time for beat `r` when
+//!    `r − 50 ms ≤ m.emitted ≤ r + 60 ms` (both edges included).
+//! 5. **Assignment — each beat takes at most one marker, the first on-time one**: beats are taken
+//!    in sample order; each takes, among the scored markers on time for it that no earlier beat
+//!    has taken, the one with the smallest `emitted` (ties: the one listed first). Because every
+//!    beat's window has the same length, this is the same assignment as sweeping markers in
+//!    `emitted` order and giving each to the earliest beat that still lacks one; it is also a
+//!    maximum matching, so no reordering could mark more beats.
+//! 6. **Off-time markers**: scored markers that were not assigned to a beat — too late or too
+//!    early for every beat, or a second marker inside the window of a beat that already has one.
+//!    They are broken down as *duplicate* (on time for some beat, but every such beat already
+//!    had its marker), *late* (outside every window and nearer to the previous beat than to the
+//!    next, or after the last beat) and *early* (outside every window, nearer to the next beat
+//!    or before the first one). The breakdown is informative; the contract counts only the sum.
+//! 7. **Latency** of an assigned marker: `(emitted − r) · 1000 / fs` ms (negative when the
+//!    marker precedes the annotated peak); median, p95, p99 and maximum are reported.
+
+use super::beats::Detection;
+use super::spans::suspended_spans;
+use crate::io::annotation::Annotation;
+
+/// Markers and beats before this time are not scored, seconds.
+pub const SYNC_START_S: f64 = 10.0;
+/// A marker may precede the R peak by at most this, ms.
+pub const EARLY_LIMIT_MS: f64 = 50.0;
+/// A marker may follow the R peak by at most this, ms.
+pub const LATE_LIMIT_MS: f64 = 60.0;
+
+/// Sync counts of one record (or of many, added up).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncScore {
+    /// Reference beats scored.
+    pub beats: u64,
+    /// Beats that received an on-time marker.
+    pub marked: u64,
+    /// Scored markers (emitted at or after 10 s, outside suspended spans).
+    pub markers: u64,
+    /// Scored markers that are not on time (`late + early + duplicate`).
+    pub off_time: u64,
+    /// Off-time markers more than 60 ms after the last beat before them.
+    pub late: u64,
+    /// Off-time markers that are neither late nor duplicates.
+    pub early: u64,
+    /// Off-time markers inside the window of a beat that already had its marker.
+    pub duplicate: u64,
+    /// Markers emitted inside suspended (VF/VFL) spans.
+    pub vf_markers: u64,
+    /// `emitted − reference` of on-time markers, ms.
+    pub latencies_ms: Vec<f64>,
+}
+
+impl SyncScore {
+    /// Sync sensitivity: marked beats / beats, percent (`None` without beats).
+    pub fn sync_se(&self) -> Option<f64> {
+        (self.beats > 0).then(|| 100.0 * self.marked as f64 / self.beats as f64)
+    }
+    /// Off-time markers / scored markers, percent (`None` without markers).
+    pub fn off_time_pct(&self) -> Option<f64> {
+        (self.markers > 0).then(|| 100.0 * self.off_time as f64 / self.markers as f64)
+    }
+    /// Add another record's counts.
+    pub fn add(&mut self, o: &SyncScore) {
+        self.beats += o.beats;
+        self.marked += o.marked;
+        self.markers += o.markers;
+        self.off_time += o.off_time;
+        self.late += o.late;
+        self.early += o.early;
+        self.duplicate += o.duplicate;
+        self.vf_markers += o.vf_markers;
+        self.latencies_ms.extend_from_slice(&o.latencies_ms);
+    }
+}
+
+/// True when a marker emitted at `emitted` is on time for the beat at `reference` (rule 4).
+pub fn is_on_time(reference: u64, emitted: u64, fs: f64) -> bool {
+    let d_ms_fs = 1000.0 * (emitted as f64 - reference as f64);
+    d_ms_fs >= -EARLY_LIMIT_MS * fs && d_ms_fs <= LATE_LIMIT_MS * fs
+}
+
+/// Assign markers (sorted by `emitted`) to beats (sorted by sample), rule 5.
+/// Returns for each beat the index of its marker, if any.
+pub fn assign_markers(beats: &[u64], emitted: &[u64], fs: f64) -> Vec<Option<usize>> {
+    let mut taken = vec![false; emitted.len()];
+    let mut lo = 0usize;
+    let mut out = Vec::with_capacity(beats.len());
+    for &r in beats {
+        // Skip markers that are too early for this beat (and so for every later beat).
+        while lo < emitted.len()
+            && !is_on_time(r, emitted[lo], fs)
+            && (emitted[lo] as f64) < r as f64
+        {
+            lo += 1;
+        }
+        let mut got = None;
+        let mut j = lo;
+        while j < emitted.len() && is_on_time(r, emitted[j], fs) {
+            if !taken[j] {
+                taken[j] = true;
+                got = Some(j);
+                break;
+            }
+            j += 1;
+        }
+        out.push(got);
+    }
+    out
+}
+
+/// Why a scored marker is off time (rule 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffTime {
+    /// On time for some beat, but every such beat already had its marker.
+    Duplicate,
+    /// Nearer to the previous beat than to the next one (or after the last beat).
+    Late,
+    /// Nearer to the next beat (or before the first beat).
+    Early,
+}
+
+/// Classify an unassigned scored marker emitted at `e` against the sorted `beats`.
+pub fn classify_off_time(beats: &[u64], e: u64, fs: f64) -> OffTime {
+    // Beats whose window can hold `e` lie in [e − 60 ms, e + 50 ms].
+    let lo = beats.partition_point(|&r| 1000.0 * ((e as f64) - r as f64) > LATE_LIMIT_MS * fs);
+    if beats.get(lo).is_some_and(|&r| is_on_time(r, e, fs)) {
+        return OffTime::Duplicate;
+    }
+    let k = beats.partition_point(|&r| r <= e);
+    let prev = k.checked_sub(1).map(|i| beats[i]);
+    match (prev, beats.get(k).copied()) {
+        (Some(p), Some(n)) if e - p <= n - e => OffTime::Late,
+        (Some(_), None) => OffTime::Late,
+        _ => OffTime::Early,
+    }
+}
+
+/// Score one record's sync markers against its reference annotations.
+pub fn score_record(reference: &[Annotation], markers: &[Detection], fs: f64) -> SyncScore {
+    let suspended = suspended_spans(reference);
+    let start = SYNC_START_S * fs;
+    let mut beats: Vec<u64> = reference
+        .iter()
+        .filter(|a| a.is_qrs() && a.sample as f64 >= start && !suspended.contains(a.sample))
+        .map(|a| a.sample)
+        .collect();
+    beats.sort_unstable();
+    let vf_markers = markers
+        .iter()
+        .filter(|m| suspended.contains(m.emitted))
+        .count() as u64;
+    let mut scored: Vec<u64> = markers
+        .iter()
+        .map(|m| m.emitted)
+        .filter(|&e| e as f64 >= start && !suspended.contains(e))
+        .collect();
+    scored.sort_unstable();
+    let assignment = assign_markers(&beats, &scored, fs);
+    let mut assigned = vec![false; scored.len()];
+    let mut latencies_ms = Vec::new();
+    for (&r, m) in beats.iter().zip(&assignment) {
+        if let Some(j) = *m {
+            assigned[j] = true;
+            latencies_ms.push((scored[j] as f64 - r as f64) * 1000.0 / fs);
+        }
+    }
+    let (mut late, mut early, mut duplicate) = (0, 0, 0);
+    for (j, &e) in scored.iter().enumerate() {
+        if assigned[j] {
+            continue;
+        }
+        match classify_off_time(&beats, e, fs) {
+            OffTime::Duplicate => duplicate += 1,
+            OffTime::Late => late += 1,
+            OffTime::Early => early += 1,
+        }
+    }
+    let marked = latencies_ms.len() as u64;
+    SyncScore {
+        beats: beats.len() as u64,
+        marked,
+        markers: scored.len() as u64,
+        off_time: scored.len() as u64 - marked,
+        late,
+        early,
+        duplicate,
+        vf_markers,
+        latencies_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::annotation::{NORMAL, RHYTHM, VF_OFF, VF_ON};
+
+    const FS: f64 = 1000.0; // 1 sample = 1 ms; scoring starts at sample 10 000
+
+    fn beats(samples: &[u64]) -> Vec<Annotation> {
+        samples
+            .iter()
+            .map(|&s| Annotation::new(s, NORMAL))
+            .collect()
+    }
+
+    fn markers(emitted: &[u64]) -> Vec<Detection> {
+        emitted
+            .iter()
+            .map(|&e| Detection {
+                sample: e,
+                emitted: e,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn window_edges_are_inclusive_at_1000_hz() {
+        assert!(is_on_time(20_000, 19_950, FS));
+        assert!(!is_on_time(20_000, 19_949, FS));
+        assert!(is_on_time(20_000, 20_060, FS));
+        assert!(!is_on_time(20_000, 20_061, FS));
+    }
+
+    #[test]
+    fn window_edges_at_360_hz_are_not_rounded() {
+        // 50 ms = 18 samples exactly; 60 ms = 21.6 samples, so +21 is on time and +22 is not.
+        assert!(is_on_time(36_000, 35_982, 360.0));
+        assert!(!is_on_time(36_000, 35_981, 360.0));
+        assert!(is_on_time(36_000, 36_021, 360.0));
+        assert!(!is_on_time(36_000, 36_022, 360.0));
+    }
+
+    #[test]
+    fn each_beat_takes_the_first_on_time_marker() {
+        // Beat 20 000 with markers at −40 ms and −10 ms: the first one marks it (latency −40),
+        // the second is a duplicate, i.e. off time.
+        let s = score_record(&beats(&[20_000]), &markers(&[19_960, 19_990]), FS);
+        assert_eq!((s.beats, s.marked, s.markers, s.off_time), (1, 1, 2, 1));
+        assert_eq!((s.duplicate, s.late, s.early), (1, 0, 0));
+        assert_eq!(s.latencies_ms, vec![-40.0]);
+        assert_eq!(s.off_time_pct(), Some(50.0));
+    }
+
+    #[test]
+    fn a_marker_on_time_for_two_beats_goes_to_the_earlier_one() {
+        // Beats 80 ms apart: 20 050 is on time for both (+50 / −30) and goes to 20 000;
+        // 20 100 is on time only for 20 080 (+20) and marks it.
+        let anns = beats(&[20_000, 20_080]);
+        let s = score_record(&anns, &markers(&[20_050, 20_100]), FS);
+        assert_eq!((s.beats, s.marked, s.off_time), (2, 2, 0));
+        assert_eq!(s.latencies_ms, vec![50.0, 20.0]);
+        // With the shared marker alone the second beat stays unmarked: one marker, one beat.
+        let s = score_record(&anns, &markers(&[20_050]), FS);
+        assert_eq!((s.marked, s.off_time), (1, 0));
+        assert_eq!(s.sync_se(), Some(50.0));
+    }
+
+    #[test]
+    fn nothing_before_10_s_is_scored() {
+        // Beat 9 999 and marker 9 990 are before 10 s: ignored. Beat 10 005 is scored; the
+        // marker emitted at 9 995 is not a scored marker, so it cannot mark it.
+        let anns = beats(&[9_999, 10_005, 11_000]);
+        let s = score_record(&anns, &markers(&[9_990, 9_995, 11_010]), FS);
+        assert_eq!((s.beats, s.marked, s.markers, s.off_time), (2, 1, 1, 0));
+        assert_eq!(s.latencies_ms, vec![10.0]);
+    }
+
+    #[test]
+    fn suspended_spans_hold_vf_markers_only() {
+        // `[` 30 000 … `]` 40 000 and a (VFL segment 50 000 … 60 000.
+        let mut anns = beats(&[20_000, 35_000, 40_020, 55_000, 61_000]);
+        anns.push(Annotation::new(30_000, VF_ON));
+        anns.push(Annotation::new(40_000, VF_OFF));
+        let mut r = Annotation::new(50_000, RHYTHM);
+        r.aux = Some("(VFL".into());
+        anns.push(r);
+        let mut r = Annotation::new(60_000, RHYTHM);
+        r.aux = Some("(N".into());
+        anns.push(r);
+        anns.sort_by_key(|a| a.sample);
+        // 35 010, 39 990 and 55 010 are emitted inside spans: VF markers. 39 990 would be on
+        // time for 40 020 but marks nothing. 5 000 is before 10 s and outside spans: ignored.
+        let m = markers(&[5_000, 20_010, 35_010, 39_990, 55_010, 61_030]);
+        let s = score_record(&anns, &m, FS);
+        assert_eq!(s.beats, 3); // 20 000, 40 020, 61 000
+        assert_eq!(s.vf_markers, 3);
+        assert_eq!((s.markers, s.marked, s.off_time), (2, 2, 0));
+        assert_eq!(s.latencies_ms, vec![10.0, 30.0]);
+    }
+
+    #[test]
+    fn off_time_markers_are_late_early_or_duplicate() {
+        let b = [20_000u64, 21_000];
+        assert_eq!(classify_off_time(&b, 20_300, FS), OffTime::Late); // T wave
+        assert_eq!(classify_off_time(&b, 20_800, FS), OffTime::Early); // nearer the next beat
+        assert_eq!(classify_off_time(&b, 20_500, FS), OffTime::Late); // tie goes to late
+        assert_eq!(classify_off_time(&b, 15_000, FS), OffTime::Early); // before the first beat
+        assert_eq!(classify_off_time(&b, 25_000, FS), OffTime::Late); // after the last beat
+        assert_eq!(classify_off_time(&b, 20_960, FS), OffTime::Duplicate); // −40 ms of 21 000
+        let s = score_record(
+            &beats(&b),
+            &markers(&[15_000, 20_010, 20_300, 20_800, 21_000, 21_020]),
+            FS,
+        );
+        assert_eq!((s.marked, s.markers, s.off_time), (2, 6, 4));
+        assert_eq!((s.late, s.early, s.duplicate), (1, 2, 1));
+    }
+
+    #[test]
+    fn unsorted_input_is_sorted_first_and_scores_add_up() {
+        let anns = beats(&[21_000, 20_000]);
+        let s1 = score_record(&anns, &markers(&[21_010, 20_020]), FS);
+        assert_eq!(s1.latencies_ms, vec![20.0, 10.0]);
+        let mut total = SyncScore::default();
+        total.add(&s1);
+        total.add(&score_record(&anns, &markers(&[]), FS));
+        assert_eq!((total.beats, total.marked, total.markers), (4, 2, 2));
+        assert_eq!(total.sync_se(), Some(50.0));
+        assert_eq!(SyncScore::default().sync_se(), None);
+        assert_eq!(SyncScore::default().off_time_pct(), None);
+    }
+}
