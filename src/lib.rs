@@ -65,7 +65,9 @@
 //! - [`engine`]: the whole chain behind one `push(sample)`;
 //! - [`config`]: every parameter in physical units; the sample rate (125–1000 Hz) is a runtime
 //!   value;
-//! - [`event`]: what comes out.
+//! - [`event`]: what comes out;
+//! - [`synth`]: synthetic ECG with known R peaks, for tests, benches and examples;
+//! - [`ffi`]: the C interface (header `include/ecg_rhythm.h`) for firmware written in C.
 //!
 //! These core modules use only `core` and `alloc`: after [`Engine::new`] nothing allocates,
 //! nothing prints and nothing panics in the per-sample path, so the same code runs in firmware
