@@ -53,9 +53,10 @@
 //! ## The pipeline
 //!
 //! ```text
-//! sample (mV) ─► filter ─┬─► qrs ─┬─► beat events
-//!                        │        └─► sync (marker gate) ─► sync / sync_state events
-//!                        └─► rhythm (shock advisor) ─► rhythm events, and a veto on sync
+//! sample (mV) ─► filter ─┬─► qrs ──┬─► beat events
+//!                        │         └─► sync (marker gate) ─► sync / sync_state events
+//!                        └─► rhythm (shock advisor, also fed the beats)
+//!                                  └─► rhythm events, and a veto on sync
 //! ```
 //!
 //! - [`filter`]: the causal pre-filter (baseline wander, mains, muscle noise);
