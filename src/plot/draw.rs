@@ -24,7 +24,7 @@ use super::marks::{
     ReferenceMark,
 };
 use super::{PlotError, Strip, StripOptions};
-use crate::event::{Decision, Event};
+use crate::event::{Decision, Event, RhythmEvent};
 use crate::io::annotation::Annotation;
 use crate::report::{
     self, advice_text, class_name, heart_rate, issue_name, quality_periods, rhythm_timeline,
@@ -775,16 +775,20 @@ fn draw_advice_band(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotErr
         let (x0, x1) = (row.x(s), row.x(e));
         c.rect(x0, top, x1, bottom, color.into())?;
         c.line(&[(x0, top), (x0, bottom)], WHITE_INK.into(), 1)?;
-        // The heart rate of the decisions issued within this piece of the row, so a long
-        // segment shows how the rate evolves row by row.
-        let rates: Vec<f64> = page
+        // The class and heart rate of the decisions issued within this piece of the row, so a
+        // long segment shows how the rhythm evolves row by row.
+        let piece: Vec<&RhythmEvent> = page
             .strip
             .events
             .iter()
             .filter_map(|event| match event {
-                Event::Rhythm(r) if r.emitted >= s && r.emitted < e => r.hr_bpm,
+                Event::Rhythm(r) if r.emitted >= s && r.emitted < e => Some(r),
                 _ => None,
             })
+            .collect();
+        let rates: Vec<f64> = piece
+            .iter()
+            .filter_map(|r| r.hr_bpm)
             .filter(|h| h.is_finite())
             .map(f64::from)
             .collect();
@@ -793,7 +797,10 @@ fn draw_advice_band(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotErr
         } else {
             Some(rates.iter().sum::<f64>() / rates.len() as f64)
         };
-        let class = class_name(seg.class);
+        let dominant = report::ranked(piece.iter().map(|r| r.class))
+            .first()
+            .map(|c| c.0);
+        let class = class_name(dominant.unwrap_or(seg.class));
         let detail = match (seg.decision, seg.reason, rate) {
             (Decision::Indeterminate, Some(r), _) => issue_name(r).to_string(),
             (_, _, Some(bpm)) => format!("{class} · {bpm:.0} bpm"),
