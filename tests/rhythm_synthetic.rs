@@ -1,7 +1,9 @@
 //! The shock advisor on analytic signals with known answers: a VF-like undulation, a sinus
 //! rhythm of known rate, a flat line, asystole, broadband noise and missing samples.
 
-use ecg_rhythm::event::{Decision, Event, QualityIssue, RhythmClass, RhythmEvent, SyncUnavailableReason};
+use ecg_rhythm::event::{
+    Decision, Event, QualityIssue, RhythmClass, RhythmEvent, SyncUnavailableReason,
+};
 use ecg_rhythm::rhythm::spectrum::{MicroFftSpectrum, RustFftSpectrum};
 use ecg_rhythm::rhythm::{model_params, ShockAdvisor};
 use ecg_rhythm::{Config, Engine};
@@ -12,7 +14,10 @@ use std::f32::consts::PI;
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 }
@@ -105,11 +110,18 @@ fn sinus_rhythm_is_not_shockable_and_its_rate_is_reported() {
     for fs in [125.0, 250.0, 360.0, 500.0] {
         for bpm in [60.0, 80.0, 110.0] {
             let ev = rhythm_events(Config::with_sample_rate(fs), &sinus(fs, 40.0, bpm));
-            assert!(ev.iter().all(|e| e.decision == Decision::Nonshockable), "fs {fs} bpm {bpm}");
+            assert!(
+                ev.iter().all(|e| e.decision == Decision::Nonshockable),
+                "fs {fs} bpm {bpm}"
+            );
             let last = ev.last().unwrap();
             let hr = last.hr_bpm.unwrap();
             assert!((hr - bpm).abs() < 3.0, "fs {fs}: hr {hr} vs {bpm}");
-            let want = if bpm > 100.0 { RhythmClass::Tachy } else { RhythmClass::Sinus };
+            let want = if bpm > 100.0 {
+                RhythmClass::Tachy
+            } else {
+                RhythmClass::Sinus
+            };
             assert_eq!(last.class, want, "fs {fs} bpm {bpm}");
         }
     }
@@ -119,10 +131,18 @@ fn sinus_rhythm_is_not_shockable_and_its_rate_is_reported() {
 fn flat_line_is_lead_off_and_vetoes_sync() {
     let fs = 250.0;
     let x = vec![0.4f32; (fs * 12.0) as usize];
-    let events = Engine::new(Config::with_sample_rate(fs)).unwrap().analyze(&x);
+    let events = Engine::new(Config::with_sample_rate(fs))
+        .unwrap()
+        .analyze(&x);
     let ev: Vec<&RhythmEvent> = events
         .iter()
-        .filter_map(|e| if let Event::Rhythm(r) = e { Some(r) } else { None })
+        .filter_map(|e| {
+            if let Event::Rhythm(r) = e {
+                Some(r)
+            } else {
+                None
+            }
+        })
         .collect();
     assert!(!ev.is_empty());
     for e in &ev {
@@ -142,19 +162,33 @@ fn fine_activity_below_a_tenth_of_a_millivolt_is_asystole() {
         .map(|i| 0.01 * rng.next() + 0.2 * (2.0 * PI * 0.3 * i as f32 / fs).sin())
         .collect();
     let ev = rhythm_events(Config::with_sample_rate(fs), &x);
-    assert!(fraction(&ev, 2, |e| e.class == RhythmClass::Asystole
-        && e.decision == Decision::Nonshockable) >= 0.99);
-    assert_eq!(ecg_rhythm::rhythm::gate_veto(ev.last().unwrap()), Some(SyncUnavailableReason::Asystole));
+    assert!(
+        fraction(&ev, 2, |e| e.class == RhythmClass::Asystole
+            && e.decision == Decision::Nonshockable)
+            >= 0.99
+    );
+    assert_eq!(
+        ecg_rhythm::rhythm::gate_veto(ev.last().unwrap()),
+        Some(SyncUnavailableReason::Asystole)
+    );
 }
 
 #[test]
 fn broadband_noise_is_never_called_shockable() {
     for fs in [250.0, 360.0, 500.0] {
         let mut rng = Lcg(11);
-        let x: Vec<f32> = (0..(fs * 30.0) as usize).map(|_| 0.8 * rng.next()).collect();
+        let x: Vec<f32> = (0..(fs * 30.0) as usize)
+            .map(|_| 0.8 * rng.next())
+            .collect();
         let ev = rhythm_events(Config::with_sample_rate(fs), &x);
-        assert!(ev.iter().all(|e| e.decision != Decision::Shockable), "fs {fs}");
-        assert!(fraction(&ev, 0, |e| e.reason == Some(QualityIssue::Noise)) >= 0.9, "fs {fs}");
+        assert!(
+            ev.iter().all(|e| e.decision != Decision::Shockable),
+            "fs {fs}"
+        );
+        assert!(
+            fraction(&ev, 0, |e| e.reason == Some(QualityIssue::Noise)) >= 0.9,
+            "fs {fs}"
+        );
     }
 }
 
@@ -176,7 +210,9 @@ fn vf_vetoes_sync_with_the_vf_reason() {
     let fs = 250.0;
     let mut x = sinus(fs, 20.0, 75.0);
     x.extend(vf_like(fs, 20.0));
-    let events = Engine::new(Config::with_sample_rate(fs)).unwrap().analyze(&x);
+    let events = Engine::new(Config::with_sample_rate(fs))
+        .unwrap()
+        .analyze(&x);
     let vf_state = events.iter().find_map(|e| match e {
         Event::SyncState(s) if s.reason == Some(SyncUnavailableReason::Vf) => Some(s.emitted),
         _ => None,
@@ -203,7 +239,10 @@ fn microfft_and_rustfft_give_the_same_features() {
                 let fa = a.last_analysis().unwrap().summary.features.values;
                 let fb = b.last_analysis().unwrap().summary.features.values;
                 for (k, (p, q)) in fa.iter().zip(fb.iter()).enumerate() {
-                    assert!((p - q).abs() <= 1e-3 * (1.0 + p.abs()), "feature {k}: {p} vs {q}");
+                    assert!(
+                        (p - q).abs() <= 1e-3 * (1.0 + p.abs()),
+                        "feature {k}: {p} vs {q}"
+                    );
                 }
                 compared += 1;
             }

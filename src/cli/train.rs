@@ -218,9 +218,7 @@ pub fn window_category(
     end: u64,
     guard: u64,
 ) -> Option<Category> {
-    let seg = segments
-        .iter()
-        .find(|s| s.start <= start && end <= s.end)?;
+    let seg = segments.iter().find(|s| s.start <= start && end <= s.end)?;
     let lo = start.saturating_sub(guard);
     let hi = end + guard;
     let i = noise.partition_point(|&t| t < lo);
@@ -256,12 +254,7 @@ struct RecordData {
     rows: Vec<Row>,
 }
 
-fn run_record(
-    db: &str,
-    dir: &Path,
-    name: &str,
-    windows_s: &[f32],
-) -> Result<RecordData, CliError> {
+fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<RecordData, CliError> {
     let path = dir.join(name);
     let rec = wfdb::read_recording(&path, 0)?;
     let anns = wfdb::read_reference(&path)?
@@ -831,7 +824,8 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     for &w in &args.window_s {
         let mut c = Config::default();
         c.rhythm.window_s = w;
-        c.validate().map_err(|e| CliError(format!("--window-s: {e}")))?;
+        c.validate()
+            .map_err(|e| CliError(format!("--window-s: {e}")))?;
     }
     let mut jobs = Vec::new();
     for db in ["mitdb", "vfdb", "cudb"] {
@@ -901,9 +895,9 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
             kind.name(),
             balanced / args.window_s.len() as f64
         );
-        let better = best
-            .as_ref()
-            .is_none_or(|b| shortfall < b.0 - 1e-9 || (shortfall - b.0).abs() < 1e-9 && balanced > b.1);
+        let better = best.as_ref().is_none_or(|b| {
+            shortfall < b.0 - 1e-9 || (shortfall - b.0).abs() < 1e-9 && balanced > b.1
+        });
         if better {
             best = Some((shortfall, balanced, kind, probs));
         }
@@ -930,7 +924,14 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     let fitted = fit(kind, &set.x, &set.y, &set.w, 17);
     let importance = permutation_importance(&fitted, &set);
     println!();
-    println!("feature importance (permutation, weighted log-loss increase){}:", if kind == Kind::Logistic { " and logistic weights (standardised)" } else { "" });
+    println!(
+        "feature importance (permutation, weighted log-loss increase){}:",
+        if kind == Kind::Logistic {
+            " and logistic weights (standardised)"
+        } else {
+            ""
+        }
+    );
     let mut order: Vec<usize> = (0..N_FEATURES).collect();
     order.sort_by(|&a, &b| importance[b].total_cmp(&importance[a]));
     for j in order {
@@ -1020,9 +1021,15 @@ fn fmt_array(v: impl Iterator<Item = f32>) -> String {
 fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64]) -> String {
     let windows: Vec<String> = args.window_s.iter().map(|w| format!("{w}")).collect();
     let mut s = String::new();
-    let _ = writeln!(s, "//! The shock classifier's parameters — GENERATED, do not edit.");
+    let _ = writeln!(
+        s,
+        "//! The shock classifier's parameters — GENERATED, do not edit."
+    );
     let _ = writeln!(s, "//!");
-    let _ = writeln!(s, "//! Regenerate (from the crate root, with ../shared/data present):");
+    let _ = writeln!(
+        s,
+        "//! Regenerate (from the crate root, with ../shared/data present):"
+    );
     let _ = writeln!(s, "//!");
     let _ = writeln!(s, "//! ```text");
     let _ = writeln!(
@@ -1034,7 +1041,11 @@ fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64])
     );
     let _ = writeln!(s, "//! ```");
     let _ = writeln!(s, "//!");
-    let _ = writeln!(s, "//! Model: {}; permutation importance per feature:", kind.name());
+    let _ = writeln!(
+        s,
+        "//! Model: {}; permutation importance per feature:",
+        kind.name()
+    );
     for (name, imp) in FEATURE_NAMES.iter().zip(importance.iter()) {
         let _ = writeln!(s, "//! - `{name}`: {imp:.4}");
     }
@@ -1051,11 +1062,10 @@ fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64])
         ),
         Kind::Mlp(h) => {
             let _ = writeln!(s, "const HIDDEN: usize = {h};");
-            let rows: Vec<String> = f
-                .w1
-                .outer_iter()
-                .map(|r| format!("    {}", fmt_array(r.iter().copied())))
-                .collect();
+            let rows: Vec<String> =
+                f.w1.outer_iter()
+                    .map(|r| format!("    {}", fmt_array(r.iter().copied())))
+                    .collect();
             let _ = writeln!(
                 s,
                 "static HIDDEN_WEIGHTS: [[f32; N_FEATURES]; HIDDEN] = [\n{},\n];",
@@ -1110,7 +1120,8 @@ mod tests {
             rhythm(300, "NOISE"),
         ];
         let s = reference_segments(&anns, 400);
-        let got: Vec<(u64, u64, Category)> = s.iter().map(|s| (s.start, s.end, s.category)).collect();
+        let got: Vec<(u64, u64, Category)> =
+            s.iter().map(|s| (s.start, s.end, s.category)).collect();
         assert_eq!(
             got,
             vec![
@@ -1128,7 +1139,8 @@ mod tests {
     fn cudb_style_records_are_other_outside_brackets() {
         let anns = vec![Annotation::new(50, VF_ON), Annotation::new(90, VF_OFF)];
         let s = reference_segments(&anns, 200);
-        let got: Vec<(u64, u64, Category)> = s.iter().map(|s| (s.start, s.end, s.category)).collect();
+        let got: Vec<(u64, u64, Category)> =
+            s.iter().map(|s| (s.start, s.end, s.category)).collect();
         assert_eq!(
             got,
             vec![
@@ -1142,16 +1154,30 @@ mod tests {
     #[test]
     fn windows_inside_one_segment_and_away_from_noise_marks() {
         let segs = vec![
-            Segment { start: 0, end: 100, category: Category::Nsr },
-            Segment { start: 100, end: 200, category: Category::Vf },
+            Segment {
+                start: 0,
+                end: 100,
+                category: Category::Nsr,
+            },
+            Segment {
+                start: 100,
+                end: 200,
+                category: Category::Vf,
+            },
         ];
         assert_eq!(window_category(&segs, &[], 10, 50, 5), Some(Category::Nsr));
         assert_eq!(window_category(&segs, &[], 90, 110, 5), None);
         assert_eq!(window_category(&segs, &[54], 10, 50, 5), None);
-        assert_eq!(window_category(&segs, &[55], 10, 50, 5), Some(Category::Nsr));
+        assert_eq!(
+            window_category(&segs, &[55], 10, 50, 5),
+            Some(Category::Nsr)
+        );
         assert_eq!(window_category(&segs, &[5], 10, 50, 5), None);
         assert_eq!(window_category(&segs, &[4], 10, 50, 5), Some(Category::Nsr));
-        assert_eq!(window_category(&segs, &[4], 110, 150, 5), Some(Category::Vf));
+        assert_eq!(
+            window_category(&segs, &[4], 110, 150, 5),
+            Some(Category::Vf)
+        );
     }
 
     #[test]

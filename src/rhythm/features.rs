@@ -644,7 +644,10 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let (mut corr_sum, mut corr_n) = (0.0f32, 0u32);
         let mut widths = [0.0f32; BEAT_CAPACITY];
         let mut rrs = [0.0f32; BEAT_CAPACITY];
-        for (_, b) in self.beats.range(self.beats.oldest(), self.beats.len_pushed()) {
+        for (_, b) in self
+            .beats
+            .range(self.beats.oldest(), self.beats.len_pushed())
+        {
             if b.sample < start || b.sample >= end {
                 continue;
             }
