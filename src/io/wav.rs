@@ -141,7 +141,7 @@ pub fn from_reader<R: Read>(
     })
 }
 
-/// How [`write`] stores samples.
+/// How [`write()`] stores samples.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum WavEncoding {
