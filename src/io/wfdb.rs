@@ -350,7 +350,7 @@ impl Header {
         };
         let wanted = wanted_frames * width;
         let mut decoder = StreamDecoder::new(spec.format);
-        let mut out: Vec<i32> = Vec::with_capacity(wanted_frames.min(1 << 20) as usize);
+        let mut out: Vec<i32> = Vec::with_capacity(wanted_frames.min(1 << 16) as usize);
         let mut k: u64 = 0;
         let mut data = data;
         let mut buf = vec![0u8; 6 * 8192];
