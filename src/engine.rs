@@ -1,8 +1,11 @@
 //! The streaming engine: one sample in, events out.
 //!
 //! ```text
+//! sample (mV) ─┬─► SignalQualityMonitor ─► quality events, gate veto
+//!               │
 //! sample (mV) ─► PreFilter ─► QrsDetector ─┬─► beat events
-//!                                          └─► SyncMarkerGate ─► sync / sync_state events
+//!                     │                    ├─► SyncMarkerGate ─► sync / sync_state events
+//!                     └──────────────► ShockAdvisor ─► rhythm events, gate veto ─┘
 //! ```
 //!
 //! [`Engine::push`] is causal, allocation-free and does bounded work; everything it needs is
@@ -12,9 +15,12 @@ use alloc::vec::Vec;
 
 use crate::config::{Config, ConfigError};
 use crate::event::{BeatEvent, Event, EventSink, SyncEvent};
+use crate::event::{QualityIssue, SyncUnavailableReason};
 use crate::filter::{PreFilter, Stage};
 use crate::qrs::QrsDetector;
-use crate::sync::SyncMarkerGate;
+use crate::quality::SignalQualityMonitor;
+use crate::rhythm::{self, ShockAdvisor};
+use crate::sync::{GateInputs, SyncMarkerGate};
 
 /// Fixed delays of the engine's signal path (see docs/latency.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +38,10 @@ pub struct Engine {
     prefilter: PreFilter,
     qrs: QrsDetector,
     sync: SyncMarkerGate,
+    advisor: ShockAdvisor,
+    quality: SignalQualityMonitor,
+    /// The advisor's last veto on sync markers.
+    advisor_veto: Option<SyncUnavailableReason>,
     n: u64,
     last_good: f32,
     last_beat_sample: Option<u64>,
@@ -44,11 +54,16 @@ impl Engine {
         let prefilter = PreFilter::new(&config)?;
         let qrs = QrsDetector::new(&config, prefilter.latency())?;
         let sync = SyncMarkerGate::new(&config)?;
+        let advisor = ShockAdvisor::new(&config)?;
+        let quality = SignalQualityMonitor::new(&config)?;
         Ok(Engine {
             config,
             prefilter,
             qrs,
             sync,
+            advisor,
+            quality,
+            advisor_veto: None,
             n: 0,
             last_good: 0.0,
             last_beat_sample: None,
@@ -78,6 +93,9 @@ impl Engine {
         self.prefilter.reset();
         self.qrs.reset();
         self.sync.reset();
+        self.advisor.reset();
+        self.quality.reset();
+        self.advisor_veto = None;
         self.n = 0;
         self.last_good = 0.0;
         self.last_beat_sample = None;
@@ -87,7 +105,8 @@ impl Engine {
     pub fn push<S: EventSink + ?Sized>(&mut self, sample_mv: f32, sink: &mut S) {
         let n = self.n;
         self.n += 1;
-        let x = if sample_mv.is_finite() {
+        let missing = !sample_mv.is_finite();
+        let x = if !missing {
             self.last_good = sample_mv;
             sample_mv
         } else {
@@ -95,6 +114,28 @@ impl Engine {
         };
         let y = self.prefilter.run(x);
         let out = self.qrs.push(y);
+        let advice = self.advisor.push(x, missing, y, out.beat.as_ref());
+        if let Some(q) = self.quality.push(n, sample_mv) {
+            if q.end.is_some() && q.issue != QualityIssue::Missing {
+                // What the detector learnt during the bad stretch says nothing about the
+                // signal that follows.
+                self.qrs.relearn();
+            }
+            sink.event(Event::Quality(q));
+        }
+        if let Some(a) = advice {
+            // Reported before any marker of this push: the gate acts on it at once.
+            self.advisor_veto = rhythm::gate_veto(&a);
+            sink.event(Event::Rhythm(a));
+        }
+        // A raw-signal problem withholds markers at once; otherwise the advisor decides.
+        let quality_veto = self.quality.issue().map(|issue| match issue {
+            QualityIssue::Noise => SyncUnavailableReason::Noise,
+            _ => SyncUnavailableReason::LeadOff,
+        });
+        self.sync.set_inputs(GateInputs {
+            veto: quality_veto.or(self.advisor_veto),
+        });
         if let Some(change) = self.sync.update(n) {
             sink.event(Event::SyncState(change));
         }
@@ -119,6 +160,12 @@ impl Engine {
             }));
             self.sync.on_beat(&beat);
         }
+    }
+
+    /// The shock advisor (its last analysed window holds the features behind the last
+    /// `rhythm` event).
+    pub fn advisor(&self) -> &ShockAdvisor {
+        &self.advisor
     }
 
     /// Push many samples.

@@ -174,6 +174,7 @@ pub mod filter;
     )
 )]
 pub mod qrs;
+pub mod quality;
 #[cfg_attr(
     not(test),
     deny(

@@ -1,4 +1,4 @@
-//! The command line (feature `std`): `analyze`, `eval`, `nst`, `plot`.
+//! The command line (feature `std`): `analyze`, `eval`, `nst`, `plot`, `train`.
 //!
 //! Errors end in one line on stderr naming the file and the problem, and a non-zero exit.
 
@@ -6,6 +6,7 @@ mod analyze;
 mod eval;
 mod nst;
 mod plot;
+mod train;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Nst(nst::NstArgs),
     /// Draw a record's rhythm strip (ECG grid, beats, sync markers, advice) as SVG.
     Plot(plot::PlotArgs),
+    /// Train the shock advisor's classifier (patient-wise cross-validation) and write it as Rust.
+    Train(train::TrainArgs),
 }
 
 /// Options shared by the commands that read records.
@@ -105,6 +108,7 @@ pub fn main() -> ExitCode {
         Command::Eval(e) => eval::run(&e),
         Command::Nst(n) => nst::run(&n),
         Command::Plot(p) => plot::run(&p),
+        Command::Train(t) => train::run(&t),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,1 +1,324 @@
 //! Rhythm analysis and shock advice (VF/VT versus everything else).
+//!
+//! Ventricular fibrillation (VF) is a chaotic, pulseless electrical activity of the ventricles:
+//! on the ECG an irregular undulation of 3–8 Hz without QRS complexes. Ventricular flutter and
+//! fast ventricular tachycardia (VT) are its organised, sine-like or wide-QRS neighbours. All
+//! three are treated with a defibrillation shock; everything else — sinus rhythm, atrial
+//! fibrillation, SVT, blocks, bradycardia, idioventricular rhythm, asystole — must *not* be
+//! shocked. An automated external defibrillator (AED) therefore classifies each few seconds of
+//! ECG as *shockable* or *non-shockable*, and says *indeterminate* when noise, motion or a loose
+//! electrode make the ECG unreadable (AHA: Kerber et al., Circulation 1997).
+//!
+//! [`ShockAdvisor`] issues a [`RhythmEvent`] every `rhythm.step_s` over the last
+//! `rhythm.window_s` of signal (8 s by default; 4 s works with the same model). The first
+//! decision is issued with the push of sample `window − 1`, i.e. `window_s` after the start.
+//!
+//! ```text
+//! pre-filtered ECG ─► resample to 128 Hz ─► blocks (0.25 s) ─┐
+//!                                        └► segments (2 s, 1 s hop): FFT, TCSC,
+//!                                           leakage, Lempel–Ziv ─┼─► window features
+//! QRS detector beats ─► rate, RR, width, amplitude, correlation ─┘        │
+//! raw input ─► missing / stuck / rails counters ─► quality rules ─────────┤
+//!                                                        classifier ◄─────┘
+//!                                                             ▼
+//!                                       shockable / nonshockable / indeterminate
+//! ```
+//!
+//! The decision ([`decide`]) applies, in order: signal-quality rules (lead-off, missing
+//! samples, saturation, broadband noise → indeterminate with a reason), the asystole
+//! convention (largest 0.25-s peak-to-peak below 0.1 mV → non-shockable asystole), and the
+//! classifier's probability against `rhythm.shock_threshold`.
+//!
+//! ## Bounded work
+//! Features are accumulated as the samples arrive ([`features`] states the worst case per
+//! push). The heavy segment analyses run one per resampled tick in the four ticks after each
+//! 1-s hop, so no push does more than one 256-point FFT. A decision push combines at most
+//! 64 block summaries, 16 segment summaries and 96 beats (≈ 4 000 operations) and runs the
+//! model (≈ 700 operations for 20 features and 16 hidden units): well under a millisecond
+//! (see `benches/rhythm.rs`). Nothing allocates after [`ShockAdvisor::new`].
+
+pub mod features;
+pub mod model;
+#[rustfmt::skip]
+pub mod model_params;
+pub mod resample;
+pub mod spectrum;
+
+use crate::config::{Config, ConfigError};
+use crate::event::{Decision, QualityIssue, RhythmClass, RhythmEvent, SyncUnavailableReason};
+use crate::qrs::Beat;
+
+pub use features::{FeatureExtractor, FeatureParams, Features, WindowSummary, N_FEATURES};
+pub use model::TrainedModel;
+use spectrum::{DefaultSpectrum, PowerSpectrum};
+
+/// Thresholds of the decision rules, in physical units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DecisionParams {
+    /// Asystole: the largest 0.25-s peak-to-peak amplitude in the window is below this, mV.
+    pub asystole_mv: f32,
+    /// Lead-off: raw peak-to-peak over the window below this, mV (a flat line, no noise).
+    pub lead_off_mv: f32,
+    /// Lead-off: at least this fraction of the window in stuck runs with a tiny amplitude.
+    pub lead_off_stuck_fraction: f32,
+    /// Saturation: at least this fraction of the window in stuck runs at a large amplitude.
+    pub saturation_stuck_fraction: f32,
+    /// Saturation needs a raw peak-to-peak of at least this, mV (stuck at the rails).
+    pub saturation_min_ptp_mv: f32,
+    /// Broadband noise: power fraction above 30 Hz at or above this.
+    pub noise_hf_fraction: f32,
+    /// Classifier probability at or above which a shock is advised.
+    pub shock_threshold: f32,
+    /// A shockable rhythm is called VT (sync stays available) when its beats are regular
+    /// (RR coefficient of variation at most this)…
+    pub vt_max_rr_cv: f32,
+    /// …their QRS complexes alike (mean correlation at least this)…
+    pub vt_min_correlation: f32,
+    /// …and the dominant frequency below this (faster organised rhythms are flutter), Hz.
+    pub vt_max_dominant_hz: f32,
+    /// Non-shockable rhythms below this rate are bradycardia, bpm.
+    pub brady_bpm: f32,
+    /// Non-shockable rhythms above this rate are tachycardia, bpm.
+    pub tachy_bpm: f32,
+    /// Non-shockable rhythms with an RR coefficient of variation above this are irregular.
+    pub irregular_rr_cv: f32,
+}
+
+impl DecisionParams {
+    /// The defaults, with the shock threshold from the configuration.
+    pub fn from_config(config: &Config) -> Self {
+        DecisionParams {
+            asystole_mv: 0.1,
+            lead_off_mv: 0.01,
+            lead_off_stuck_fraction: 0.5,
+            saturation_stuck_fraction: 0.25,
+            saturation_min_ptp_mv: 1.0,
+            noise_hf_fraction: 0.3,
+            shock_threshold: config.rhythm.shock_threshold,
+            vt_max_rr_cv: 0.15,
+            vt_min_correlation: 0.8,
+            vt_max_dominant_hz: 4.0,
+            brady_bpm: 50.0,
+            tachy_bpm: 100.0,
+            irregular_rr_cv: 0.15,
+        }
+    }
+}
+
+/// A window analysed: its summary and the classifier's probability.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WindowAnalysis {
+    /// First input sample of the window.
+    pub start: u64,
+    /// One past the last input sample of the window.
+    pub end: u64,
+    /// Features, quality measures, heart rate.
+    pub summary: WindowSummary,
+    /// Probability that the window is shockable.
+    pub score: f32,
+}
+
+/// The signal-quality verdict of a window: the reason it cannot be analysed, if any.
+pub fn quality_issue(s: &WindowSummary, p: &DecisionParams) -> Option<QualityIssue> {
+    let q = &s.quality;
+    if q.missing > 0 {
+        return Some(QualityIssue::Missing);
+    }
+    if s.blocks == 0 {
+        return Some(QualityIssue::Warmup);
+    }
+    let stuck = q.stuck as f32 / q.samples.max(1) as f32;
+    if q.raw_ptp_mv < p.lead_off_mv
+        || (stuck >= p.lead_off_stuck_fraction && q.median_block_ptp_mv < p.lead_off_mv)
+    {
+        return Some(QualityIssue::LeadOff);
+    }
+    if stuck >= p.saturation_stuck_fraction && q.raw_ptp_mv >= p.saturation_min_ptp_mv {
+        return Some(QualityIssue::Saturation);
+    }
+    if s.features.values[features::index::NOISE_HF] >= p.noise_hf_fraction {
+        return Some(QualityIssue::Noise);
+    }
+    None
+}
+
+/// Asystole by convention: no 0.25-s block of the window reaches the asystole amplitude.
+pub fn is_asystole(s: &WindowSummary, p: &DecisionParams) -> bool {
+    s.quality.max_block_ptp_mv < p.asystole_mv
+}
+
+/// The class of a shockable window: VT when organised (regular, alike QRS, not flutter-fast),
+/// VF otherwise.
+pub fn shockable_class(s: &WindowSummary, p: &DecisionParams) -> RhythmClass {
+    let f = &s.features.values;
+    let organised = f[features::index::RR_CV] <= p.vt_max_rr_cv
+        && f[features::index::BEAT_CORRELATION] >= p.vt_min_correlation
+        && f[features::index::DOMINANT_FREQ_HZ] < p.vt_max_dominant_hz;
+    if organised {
+        RhythmClass::Vt
+    } else {
+        RhythmClass::Vf
+    }
+}
+
+/// The class of a non-shockable, analysable window, from rate and regularity.
+pub fn nonshockable_class(s: &WindowSummary, p: &DecisionParams) -> RhythmClass {
+    let rr_cv = s.features.values[features::index::RR_CV];
+    match s.hr_bpm {
+        None => RhythmClass::Other,
+        Some(hr) if hr < p.brady_bpm => RhythmClass::Brady,
+        Some(_) if rr_cv > p.irregular_rr_cv => RhythmClass::Irregular,
+        Some(hr) if hr > p.tachy_bpm => RhythmClass::Tachy,
+        Some(_) => RhythmClass::Sinus,
+    }
+}
+
+/// The advice for an analysed window: decision, class and reason.
+pub fn decide(
+    s: &WindowSummary,
+    score: f32,
+    p: &DecisionParams,
+) -> (Decision, RhythmClass, Option<QualityIssue>) {
+    if let Some(issue) = quality_issue(s, p) {
+        return (Decision::Indeterminate, RhythmClass::Unknown, Some(issue));
+    }
+    if is_asystole(s, p) {
+        return (Decision::Nonshockable, RhythmClass::Asystole, None);
+    }
+    if score >= p.shock_threshold {
+        (Decision::Shockable, shockable_class(s, p), None)
+    } else {
+        (Decision::Nonshockable, nonshockable_class(s, p), None)
+    }
+}
+
+/// What the sync gate must be told about a decision: VF (defibrillate unsynchronized),
+/// asystole, noise, or lead-off; VT and non-shockable rhythms keep sync available.
+pub fn gate_veto(event: &RhythmEvent) -> Option<SyncUnavailableReason> {
+    match (event.decision, event.class, event.reason) {
+        (Decision::Shockable, RhythmClass::Vf, _) => Some(SyncUnavailableReason::Vf),
+        (_, RhythmClass::Asystole, _) => Some(SyncUnavailableReason::Asystole),
+        (Decision::Indeterminate, _, Some(QualityIssue::Noise)) => {
+            Some(SyncUnavailableReason::Noise)
+        }
+        (
+            Decision::Indeterminate,
+            _,
+            Some(QualityIssue::LeadOff | QualityIssue::Saturation | QualityIssue::Missing),
+        ) => Some(SyncUnavailableReason::LeadOff),
+        // An advisor that cannot analyse the rhythm cannot vouch for the R waves either.
+        (Decision::Indeterminate, _, _) => Some(SyncUnavailableReason::NoReliableR),
+        _ => None,
+    }
+}
+
+/// The shock advisor: features over a sliding window, a compiled-in classifier, rules.
+#[derive(Clone, Debug)]
+pub struct ShockAdvisor<S: PowerSpectrum = DefaultSpectrum> {
+    extractor: FeatureExtractor<S>,
+    params: DecisionParams,
+    model: &'static TrainedModel,
+    window: u64,
+    step: u64,
+    next_decision: u64,
+    n: u64,
+    last: Option<WindowAnalysis>,
+}
+
+impl ShockAdvisor<DefaultSpectrum> {
+    /// The advisor for `config` with the compiled-in model.
+    pub fn new(config: &Config) -> Result<Self, ConfigError> {
+        Self::with_model(config, &model_params::MODEL)
+    }
+}
+
+impl<S: PowerSpectrum> ShockAdvisor<S> {
+    /// The advisor for `config` with the given model and spectrum back end.
+    pub fn with_model(config: &Config, model: &'static TrainedModel) -> Result<Self, ConfigError> {
+        let fs = config.sample_rate_hz;
+        let r = &config.rhythm;
+        let window = libm::roundf(r.window_s * fs) as u64;
+        let step = (libm::roundf(r.step_s * fs) as u64).max(1);
+        if window < 2 {
+            return Err(ConfigError::new(
+                "rhythm.window_s",
+                r.window_s,
+                "window too short",
+            ));
+        }
+        Ok(ShockAdvisor {
+            extractor: FeatureExtractor::new(fs, r.window_s, FeatureParams::default()),
+            params: DecisionParams::from_config(config),
+            model,
+            window,
+            step,
+            next_decision: window,
+            n: 0,
+            last: None,
+        })
+    }
+
+    /// The decision rules' thresholds.
+    pub fn params(&self) -> &DecisionParams {
+        &self.params
+    }
+
+    /// Window length, input samples.
+    pub fn window_samples(&self) -> u64 {
+        self.window
+    }
+
+    /// Forget all history; the next sample is index 0 again.
+    pub fn reset(&mut self) {
+        self.extractor.reset();
+        self.next_decision = self.window;
+        self.n = 0;
+        self.last = None;
+    }
+
+    /// The last analysed window (features, quality, score), if any.
+    pub fn last_analysis(&self) -> Option<&WindowAnalysis> {
+        self.last.as_ref()
+    }
+
+    /// Push one input sample: the raw value (missing samples already replaced by the last good
+    /// one, and flagged by `missing`), the pre-filtered value, and the beat the detector
+    /// confirmed in this push. Returns the decision when one is due.
+    #[inline]
+    pub fn push(
+        &mut self,
+        raw_mv: f32,
+        missing: bool,
+        filtered_mv: f32,
+        beat: Option<&Beat>,
+    ) -> Option<RhythmEvent> {
+        let now = self.n;
+        self.n += 1;
+        self.extractor.push(raw_mv, missing, filtered_mv, beat);
+        if self.n < self.next_decision {
+            return None;
+        }
+        self.next_decision = self.next_decision.saturating_add(self.step);
+        let end = self.n;
+        let start = end.saturating_sub(self.window);
+        let summary = self.extractor.summarize(start, end);
+        let score = self.model.probability(&summary.features);
+        self.last = Some(WindowAnalysis {
+            start,
+            end,
+            summary,
+            score,
+        });
+        let (decision, class, reason) = decide(&summary, score, &self.params);
+        Some(RhythmEvent {
+            start,
+            end,
+            emitted: now,
+            decision,
+            score,
+            class,
+            hr_bpm: summary.hr_bpm,
+            reason,
+        })
+    }
+}

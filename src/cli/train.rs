@@ -1,0 +1,1188 @@
+//! `ecg-rhythm train`: build the shock advisor's classifier from the shared databases.
+//!
+//! 1. Every record of mitdb, vfdb and cudb is run through the real engine, causally, so the
+//!    training features are exactly the inference features; the features behind each `rhythm`
+//!    decision are collected.
+//! 2. Each window is labelled from the reference annotations by the rules of EVALUATION.md
+//!    (rhythm segments from `(NAME` aux strings, `[`..`]` = VF, cudb's rest = OTHER, no `~`
+//!    within 2 s, NOISE excluded).
+//! 3. Candidate models (logistic regression, one-hidden-layer perceptrons) are compared by
+//!    patient-wise cross-validation: folds are groups of patients (mitdb 201 and 202 are one
+//!    patient), no record is in a training and a validation fold at once. Windows that the
+//!    signal-quality and asystole rules decide are not used for training (the model never sees
+//!    them at inference either). Category weights balance the few VF/VT windows against the
+//!    many NSR/OTHER ones.
+//! 4. The chosen model is refitted on every window and written as Rust source.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array1, Array2, Axis};
+use rayon::prelude::*;
+
+use super::CliError;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::event::{Decision, Event};
+use crate::io::annotation::{Annotation, NOISE, VF_OFF, VF_ON};
+use crate::io::wfdb;
+use crate::rhythm::features::{FEATURE_NAMES, N_FEATURES};
+use crate::rhythm::{self, DecisionParams, WindowAnalysis};
+
+/// Arguments of `train`.
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    /// Folder holding mitdb/, vfdb/ and cudb/.
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Analysis window(s), s; with several (e.g. `8,4`) the model is trained on all of them
+    /// and the cross-validation is reported per window length.
+    #[arg(long, value_delimiter = ',', default_value = "8")]
+    pub window_s: Vec<f32>,
+    /// Where to write the generated parameters.
+    #[arg(long, default_value = "src/rhythm/model_params.rs")]
+    pub out: PathBuf,
+    /// Model: `auto` (best by cross-validation), `logistic`, `mlp8` or `mlp16`.
+    #[arg(long, default_value = "auto")]
+    pub model: String,
+    /// Number of patient-wise folds.
+    #[arg(long, default_value_t = 10)]
+    pub folds: usize,
+    /// Cross-validate and report only; do not write the parameters.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write every decision (record, window, label, out-of-fold score, features) as CSV.
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
+}
+
+/// EVALUATION.md shock-advice categories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// VF, VFIB, VFL, or inside `[`..`]`.
+    Vf,
+    /// VT.
+    Vt,
+    /// N, NSR.
+    Nsr,
+    /// Every other rhythm.
+    Other,
+    /// ASYS.
+    Asys,
+    /// NOISE: not scored.
+    Excluded,
+}
+
+impl Category {
+    /// The category of a rhythm name.
+    pub fn of_rhythm(name: &str) -> Category {
+        match name {
+            "VF" | "VFIB" | "VFL" => Category::Vf,
+            "VT" => Category::Vt,
+            "N" | "NSR" => Category::Nsr,
+            "ASYS" => Category::Asys,
+            "NOISE" => Category::Excluded,
+            _ => Category::Other,
+        }
+    }
+
+    fn shockable(self) -> bool {
+        matches!(self, Category::Vf | Category::Vt)
+    }
+
+    const SCORED: [Category; 5] = [
+        Category::Vf,
+        Category::Vt,
+        Category::Nsr,
+        Category::Other,
+        Category::Asys,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Category::Vf => "VF",
+            Category::Vt => "VT",
+            Category::Nsr => "NSR",
+            Category::Other => "OTHER",
+            Category::Asys => "ASYS",
+            Category::Excluded => "NOISE",
+        }
+    }
+
+    /// Target of issue 4: minimum Se (VF, VT) or Sp (others), percent.
+    fn target_pct(self) -> f64 {
+        match self {
+            Category::Vf => 95.0,
+            Category::Vt => 85.0,
+            Category::Nsr => 99.5,
+            Category::Other | Category::Asys => 97.0,
+            Category::Excluded => 0.0,
+        }
+    }
+}
+
+/// A reference segment `[start, end)` of one category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    /// First sample.
+    pub start: u64,
+    /// One past the last sample.
+    pub end: u64,
+    /// Category.
+    pub category: Category,
+}
+
+/// The reference segments of a record (EVALUATION.md): each `(NAME` holds until the next one;
+/// a record without rhythm strings (cudb) is OTHER throughout; `[`..`]` overrides to VF.
+pub fn reference_segments(anns: &[Annotation], n_samples: u64) -> Vec<Segment> {
+    let changes: Vec<(u64, Category)> = anns
+        .iter()
+        .filter_map(|a| a.rhythm().map(|r| (a.sample, Category::of_rhythm(r))))
+        .collect();
+    let mut base: Vec<Segment> = if changes.is_empty() {
+        vec![Segment {
+            start: 0,
+            end: n_samples,
+            category: Category::Other,
+        }]
+    } else {
+        changes
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, c))| Segment {
+                start: s,
+                end: changes.get(i + 1).map_or(n_samples, |n| n.0),
+                category: c,
+            })
+            .filter(|s| s.end > s.start)
+            .collect()
+    };
+    // `[`..`]` spans.
+    let mut vf = Vec::new();
+    let mut open: Option<u64> = None;
+    for a in anns {
+        match a.code {
+            VF_ON => {
+                open.get_or_insert(a.sample);
+            }
+            VF_OFF => {
+                if let Some(s) = open.take() {
+                    vf.push((s, a.sample));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = open {
+        vf.push((s, n_samples));
+    }
+    for (vs, ve) in vf {
+        let mut next = Vec::with_capacity(base.len() + 2);
+        for s in base {
+            if s.end <= vs || s.start >= ve {
+                next.push(s);
+                continue;
+            }
+            if s.start < vs {
+                next.push(Segment { end: vs, ..s });
+            }
+            if s.end > ve {
+                next.push(Segment { start: ve, ..s });
+            }
+        }
+        next.push(Segment {
+            start: vs,
+            end: ve,
+            category: Category::Vf,
+        });
+        next.sort_by_key(|s| s.start);
+        base = next;
+    }
+    // Merge neighbours of one category (a `[` inside a VF segment must not split it).
+    let mut merged: Vec<Segment> = Vec::with_capacity(base.len());
+    for s in base {
+        match merged.last_mut() {
+            Some(last) if last.category == s.category && last.end == s.start => last.end = s.end,
+            _ => merged.push(s),
+        }
+    }
+    merged
+}
+
+/// The scored category of window `[start, end)`: inside one segment, no `~` within `guard`.
+pub fn window_category(
+    segments: &[Segment],
+    noise: &[u64],
+    start: u64,
+    end: u64,
+    guard: u64,
+) -> Option<Category> {
+    let seg = segments.iter().find(|s| s.start <= start && end <= s.end)?;
+    let lo = start.saturating_sub(guard);
+    let hi = end + guard;
+    let i = noise.partition_point(|&t| t < lo);
+    if noise.get(i).is_some_and(|&t| t < hi) {
+        return None;
+    }
+    (seg.category != Category::Excluded).then_some(seg.category)
+}
+
+/// The patient a record belongs to (mitdb 201 and 202 are one patient).
+pub fn patient_of(db: &str, record: &str) -> String {
+    match (db, record) {
+        ("mitdb", "202") => "mitdb/201".into(),
+        _ => format!("{db}/{record}"),
+    }
+}
+
+/// One decision of the engine on a training record.
+#[derive(Clone, Debug)]
+struct Row {
+    analysis: WindowAnalysis,
+    emitted: u64,
+    window_idx: usize,
+    label: Option<Category>,
+}
+
+struct RecordData {
+    db: String,
+    name: String,
+    patient: String,
+    fs: f64,
+    segments: Vec<Segment>,
+    rows: Vec<Row>,
+}
+
+fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<RecordData, CliError> {
+    let path = dir.join(name);
+    let rec = wfdb::read_recording(&path, 0)?;
+    let anns = wfdb::read_reference(&path)?
+        .ok_or_else(|| CliError(format!("{}: no reference annotations", path.display())))?;
+    let n = rec.samples_mv.len() as u64;
+    let segments = reference_segments(&anns, n);
+    let mut noise: Vec<u64> = anns
+        .iter()
+        .filter(|a| a.code == NOISE)
+        .map(|a| a.sample)
+        .collect();
+    noise.sort_unstable();
+    let fs = rec.sample_rate_hz;
+    let guard = (2.0 * fs) as u64;
+    let mut rows = Vec::new();
+    for (wi, &w) in windows_s.iter().enumerate() {
+        let mut config = Config::with_sample_rate(fs);
+        config.rhythm.window_s = w;
+        let mut engine =
+            Engine::new(config).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+        let mut events: Vec<Event> = Vec::with_capacity(8);
+        for &x in &rec.samples_mv {
+            engine.push(x, &mut events);
+            if events.iter().any(|e| matches!(e, Event::Rhythm(_))) {
+                let (emitted, analysis) = match (
+                    events.iter().find_map(|e| match e {
+                        Event::Rhythm(r) => Some(r.emitted),
+                        _ => None,
+                    }),
+                    engine.advisor().last_analysis(),
+                ) {
+                    (Some(e), Some(a)) => (e, *a),
+                    _ => continue,
+                };
+                let label = window_category(&segments, &noise, analysis.start, analysis.end, guard);
+                rows.push(Row {
+                    analysis,
+                    emitted,
+                    window_idx: wi,
+                    label,
+                });
+            }
+            events.clear();
+        }
+    }
+    Ok(RecordData {
+        db: db.to_string(),
+        name: name.to_string(),
+        patient: patient_of(db, name),
+        fs: fs as f64,
+        segments,
+        rows,
+    })
+}
+
+/// Windows the rules decide (quality issue or asystole) are not the model's business.
+fn rule_decided(a: &WindowAnalysis, p: &DecisionParams) -> bool {
+    rhythm::quality_issue(&a.summary, p).is_some() || rhythm::is_asystole(&a.summary, p)
+}
+
+// ---------------------------------------------------------------- models
+
+/// A small deterministic generator (xorshift64*) for initialisation and shuffling.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn uniform(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Logistic,
+    Mlp(usize),
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Vec<Kind>> {
+        Some(match s {
+            "auto" => vec![Kind::Logistic, Kind::Mlp(8), Kind::Mlp(16)],
+            "logistic" => vec![Kind::Logistic],
+            "mlp8" => vec![Kind::Mlp(8)],
+            "mlp16" => vec![Kind::Mlp(16)],
+            _ => return None,
+        })
+    }
+    fn name(self) -> String {
+        match self {
+            Kind::Logistic => "logistic".into(),
+            Kind::Mlp(h) => format!("mlp{h}"),
+        }
+    }
+}
+
+/// Fitted weights in training form.
+#[derive(Clone, Debug)]
+struct Fitted {
+    mean: Array1<f32>,
+    scale: Array1<f32>,
+    /// Hidden layer (H × F) and biases; empty for the logistic model.
+    w1: Array2<f32>,
+    b1: Array1<f32>,
+    /// Output weights (F for logistic, H for the MLP) and bias.
+    w2: Array1<f32>,
+    b2: f32,
+}
+
+impl Fitted {
+    fn standardize(&self, x: &Array2<f32>) -> Array2<f32> {
+        let mut z = (x - &self.mean) / &self.scale;
+        z.mapv_inplace(|v| {
+            if v.is_finite() {
+                v.clamp(-rhythm::model::CLIP_SD, rhythm::model::CLIP_SD)
+            } else {
+                0.0
+            }
+        });
+        z
+    }
+
+    fn predict(&self, x: &Array2<f32>) -> Array1<f32> {
+        let z = self.standardize(x);
+        let logits = if self.w1.nrows() == 0 {
+            z.dot(&self.w2) + self.b2
+        } else {
+            let h = (z.dot(&self.w1.t()) + &self.b1).mapv(f32::tanh);
+            h.dot(&self.w2) + self.b2
+        };
+        logits.mapv(|v| 1.0 / (1.0 + (-v.clamp(-30.0, 30.0)).exp()))
+    }
+}
+
+/// Weighted mean and standard deviation of each column.
+fn standardization(x: &Array2<f32>, w: &Array1<f32>) -> (Array1<f32>, Array1<f32>) {
+    let sw = w.sum().max(1e-12);
+    let mean = x.t().dot(w) / sw;
+    let d = x - &mean;
+    let var = (&d * &d).t().dot(w) / sw;
+    let scale = var.mapv(|v| if v > 1e-12 { v.sqrt() } else { 1.0 });
+    (mean, scale)
+}
+
+/// Adam state for one parameter array.
+struct Adam {
+    m: Vec<f32>,
+    v: Vec<f32>,
+    t: i32,
+}
+
+impl Adam {
+    fn new(n: usize) -> Self {
+        Adam {
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            t: 0,
+        }
+    }
+    fn step<'a>(&mut self, params: impl Iterator<Item = &'a mut f32>, grads: &[f32], lr: f32) {
+        self.t += 1;
+        let (b1, b2) = (0.9f32, 0.999f32);
+        let c1 = 1.0 - b1.powi(self.t);
+        let c2 = 1.0 - b2.powi(self.t);
+        for (((p, &g), m), v) in params
+            .zip(grads.iter())
+            .zip(self.m.iter_mut())
+            .zip(self.v.iter_mut())
+        {
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            *p -= lr * (*m / c1) / ((*v / c2).sqrt() + 1e-8);
+        }
+    }
+}
+
+/// Fit a model by weighted cross-entropy with L2, mini-batch Adam.
+fn fit(kind: Kind, x: &Array2<f32>, y: &Array1<f32>, w: &Array1<f32>, seed: u64) -> Fitted {
+    let (mean, scale) = standardization(x, w);
+    let mut f = Fitted {
+        mean,
+        scale,
+        w1: Array2::zeros((0, N_FEATURES)),
+        b1: Array1::zeros(0),
+        w2: Array1::zeros(N_FEATURES),
+        b2: 0.0,
+    };
+    let z = f.standardize(x);
+    let n = z.nrows();
+    let mut rng = Rng(seed | 1);
+    let hidden = match kind {
+        Kind::Logistic => 0,
+        Kind::Mlp(h) => h,
+    };
+    if hidden > 0 {
+        let a = (6.0 / (N_FEATURES + hidden) as f32).sqrt();
+        f.w1 = Array2::from_shape_fn((hidden, N_FEATURES), |_| (rng.uniform() * 2.0 - 1.0) * a);
+        f.b1 = Array1::zeros(hidden);
+        f.w2 = Array1::from_shape_fn(hidden, |_| (rng.uniform() * 2.0 - 1.0) * a);
+    }
+    let l2 = 1e-4f32;
+    let epochs = if hidden > 0 { 40 } else { 30 };
+    let batch = 512usize;
+    let wsum = w.sum().max(1e-12);
+    let wn = w * (n as f32 / wsum); // mean weight 1
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut opt_w1 = Adam::new(f.w1.len());
+    let mut opt_b1 = Adam::new(f.b1.len());
+    let mut opt_w2 = Adam::new(f.w2.len());
+    let mut opt_b2 = Adam::new(1);
+    for epoch in 0..epochs {
+        rng.shuffle(&mut order);
+        let lr = 0.01 * (1.0 - epoch as f32 / epochs as f32).max(0.05);
+        for chunk in order.chunks(batch) {
+            let zb = z.select(Axis(0), chunk);
+            let yb = y.select(Axis(0), chunk);
+            let wb = wn.select(Axis(0), chunk);
+            let m = chunk.len() as f32;
+            if hidden == 0 {
+                let logits = zb.dot(&f.w2) + f.b2;
+                let p = logits.mapv(|v| 1.0 / (1.0 + (-v).exp()));
+                let d = (&p - &yb) * &wb / m;
+                let gw = zb.t().dot(&d) + &(&f.w2 * l2);
+                let gb = d.sum();
+                opt_w2.step(f.w2.iter_mut(), gw.as_slice().unwrap_or(&[]), lr);
+                opt_b2.step(std::iter::once(&mut f.b2), &[gb], lr);
+            } else {
+                let a = zb.dot(&f.w1.t()) + &f.b1;
+                let h = a.mapv(f32::tanh);
+                let logits = h.dot(&f.w2) + f.b2;
+                let p = logits.mapv(|v| 1.0 / (1.0 + (-v).exp()));
+                let d = (&p - &yb) * &wb / m; // dL/dlogit
+                let gw2 = h.t().dot(&d) + &(&f.w2 * l2);
+                let gb2 = d.sum();
+                // dL/da = d ⊗ w2 ⊙ (1 − h²)
+                let dh = d
+                    .view()
+                    .insert_axis(Axis(1))
+                    .dot(&f.w2.view().insert_axis(Axis(0)));
+                let da = dh * h.mapv(|v| 1.0 - v * v);
+                let gw1 = da.t().dot(&zb) + &(&f.w1 * l2);
+                let gb1 = da.sum_axis(Axis(0));
+                opt_w1.step(
+                    f.w1.iter_mut(),
+                    gw1.as_standard_layout().as_slice().unwrap_or(&[]),
+                    lr,
+                );
+                opt_b1.step(f.b1.iter_mut(), gb1.as_slice().unwrap_or(&[]), lr);
+                opt_w2.step(f.w2.iter_mut(), gw2.as_slice().unwrap_or(&[]), lr);
+                opt_b2.step(std::iter::once(&mut f.b2), &[gb2], lr);
+            }
+        }
+    }
+    f
+}
+
+// ---------------------------------------------------------------- data sets
+
+/// Relative total weight of each category in training.
+fn category_weight(c: Category) -> f32 {
+    match c {
+        Category::Vf | Category::Vt | Category::Nsr | Category::Other => 1.0,
+        Category::Asys => 0.3,
+        Category::Excluded => 0.0,
+    }
+}
+
+struct TrainSet {
+    x: Array2<f32>,
+    y: Array1<f32>,
+    w: Array1<f32>,
+}
+
+/// The training windows of `records` (labelled, not decided by the rules), weighted so that
+/// each category carries its [`category_weight`] in total.
+fn train_set(records: &[&RecordData], p: &DecisionParams) -> TrainSet {
+    let mut rows: Vec<(&Row, Category)> = Vec::new();
+    for r in records {
+        for row in &r.rows {
+            if let Some(c) = row.label {
+                if !rule_decided(&row.analysis, p) {
+                    rows.push((row, c));
+                }
+            }
+        }
+    }
+    let mut counts: BTreeMap<Category, usize> = BTreeMap::new();
+    for (_, c) in &rows {
+        *counts.entry(*c).or_default() += 1;
+    }
+    let n = rows.len();
+    let mut x = Array2::zeros((n, N_FEATURES));
+    let mut y = Array1::zeros(n);
+    let mut w = Array1::zeros(n);
+    for (i, (row, c)) in rows.iter().enumerate() {
+        for (j, v) in row.analysis.summary.features.values.iter().enumerate() {
+            x[[i, j]] = *v;
+        }
+        y[i] = if c.shockable() { 1.0 } else { 0.0 };
+        w[i] = category_weight(*c) / counts.get(c).copied().unwrap_or(1).max(1) as f32;
+    }
+    TrainSet { x, y, w }
+}
+
+/// Features of every decision of a record (for out-of-fold scoring).
+fn all_features(r: &RecordData) -> Array2<f32> {
+    let mut x = Array2::zeros((r.rows.len(), N_FEATURES));
+    for (i, row) in r.rows.iter().enumerate() {
+        for (j, v) in row.analysis.summary.features.values.iter().enumerate() {
+            x[[i, j]] = *v;
+        }
+    }
+    x
+}
+
+// ---------------------------------------------------------------- scoring
+
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    windows: BTreeMap<Category, (usize, usize, usize)>, // (windows, shockable, indeterminate)
+    delays_s: Vec<f64>,
+    episodes: usize,
+    missed: usize,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        for (c, (n, s, i)) in &o.windows {
+            let e = self.windows.entry(*c).or_default();
+            e.0 += n;
+            e.1 += s;
+            e.2 += i;
+        }
+        self.delays_s.extend_from_slice(&o.delays_s);
+        self.episodes += o.episodes;
+        self.missed += o.missed;
+    }
+
+    /// Correct percentage of a category: Se for VF/VT, Sp otherwise.
+    fn correct_pct(&self, c: Category) -> Option<f64> {
+        let (n, s, _) = self.windows.get(&c).copied().unwrap_or_default();
+        (n > 0).then(|| {
+            let ok = if c.shockable() { s } else { n - s };
+            100.0 * ok as f64 / n as f64
+        })
+    }
+
+    fn indeterminate_pct(&self, c: Category) -> Option<f64> {
+        let (n, _, i) = self.windows.get(&c).copied().unwrap_or_default();
+        (n > 0).then(|| 100.0 * i as f64 / n as f64)
+    }
+
+    /// Sum of shortfalls below the targets, percentage points (0 when all are met).
+    fn shortfall(&self) -> f64 {
+        Category::SCORED
+            .iter()
+            .filter_map(|&c| self.correct_pct(c).map(|v| (c.target_pct() - v).max(0.0)))
+            .sum()
+    }
+
+    /// Mean correct percentage over the categories present.
+    fn balanced(&self) -> f64 {
+        let v: Vec<f64> = Category::SCORED
+            .iter()
+            .filter_map(|&c| self.correct_pct(c))
+            .collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    }
+}
+
+/// Score one record's decisions (window length `wi`) with the given probabilities, by the
+/// rules of EVALUATION.md: scored windows thinned to non-overlapping ones; onset delay of
+/// every VF/VT segment of at least 10 s.
+fn score_record(r: &RecordData, probs: &[f32], wi: usize, p: &DecisionParams) -> Tally {
+    let mut t = Tally::default();
+    let mut decided: Vec<(&Row, Decision)> = r
+        .rows
+        .iter()
+        .zip(probs.iter())
+        .filter(|(row, _)| row.window_idx == wi)
+        .map(|(row, &pr)| (row, rhythm::decide(&row.analysis.summary, pr, p).0))
+        .collect();
+    decided.sort_by_key(|(row, _)| row.analysis.start);
+    let mut last_end = 0u64;
+    for (row, d) in &decided {
+        let Some(c) = row.label else { continue };
+        if row.analysis.start < last_end {
+            continue;
+        }
+        last_end = row.analysis.end;
+        let e = t.windows.entry(c).or_default();
+        e.0 += 1;
+        if *d == Decision::Shockable {
+            e.1 += 1;
+        }
+        if *d == Decision::Indeterminate {
+            e.2 += 1;
+        }
+    }
+    for s in &r.segments {
+        if !s.category.shockable() || ((s.end - s.start) as f64) < 10.0 * r.fs {
+            continue;
+        }
+        t.episodes += 1;
+        let first = decided
+            .iter()
+            .filter(|(row, d)| {
+                *d == Decision::Shockable && row.emitted >= s.start && row.emitted < s.end
+            })
+            .map(|(row, _)| row.emitted)
+            .min();
+        match first {
+            Some(e) => t.delays_s.push((e - s.start) as f64 / r.fs),
+            None => t.missed += 1,
+        }
+    }
+    t
+}
+
+fn print_tally(title: &str, t: &Tally) {
+    println!("{title}");
+    println!(
+        "  {:<6} {:>8} {:>10} {:>8} {:>8}",
+        "cat", "windows", "correct%", "target%", "indet%"
+    );
+    for c in Category::SCORED {
+        let (n, _, _) = t.windows.get(&c).copied().unwrap_or_default();
+        println!(
+            "  {:<6} {:>8} {:>10} {:>8} {:>8}",
+            c.name(),
+            n,
+            t.correct_pct(c).map_or("-".into(), |v| format!("{v:.2}")),
+            format!("{:.1}", c.target_pct()),
+            t.indeterminate_pct(c)
+                .map_or("-".into(), |v| format!("{v:.2}"))
+        );
+    }
+    let med = crate::eval::percentile(&t.delays_s, 50.0);
+    let p95 = crate::eval::percentile(&t.delays_s, 95.0);
+    println!(
+        "  onset -> first shockable: episodes {} missed {} median {} s p95 {} s",
+        t.episodes,
+        t.missed,
+        med.map_or("-".into(), |v| format!("{v:.1}")),
+        p95.map_or("-".into(), |v| format!("{v:.1}"))
+    );
+}
+
+// ---------------------------------------------------------------- main
+
+/// Assign patients to folds: sorted by shockable-window count (then name), dealt in snake
+/// order so every fold gets VF/VT patients.
+fn assign_folds(records: &[RecordData], k: usize) -> BTreeMap<String, usize> {
+    let mut shock: BTreeMap<String, usize> = BTreeMap::new();
+    for r in records {
+        let n = r
+            .rows
+            .iter()
+            .filter(|row| row.label.is_some_and(Category::shockable))
+            .count();
+        *shock.entry(r.patient.clone()).or_default() += n;
+    }
+    let mut patients: Vec<(String, usize)> = shock.into_iter().collect();
+    patients.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out = BTreeMap::new();
+    for (i, (p, _)) in patients.into_iter().enumerate() {
+        let round = i / k;
+        let pos = i % k;
+        let fold = if round % 2 == 0 { pos } else { k - 1 - pos };
+        out.insert(p, fold);
+    }
+    out
+}
+
+/// Out-of-fold probabilities of every decision of every record.
+fn cross_validate(
+    kind: Kind,
+    records: &[RecordData],
+    folds: &BTreeMap<String, usize>,
+    k: usize,
+    p: &DecisionParams,
+) -> Vec<Vec<f32>> {
+    let per_fold: Vec<Vec<(usize, Vec<f32>)>> = (0..k)
+        .into_par_iter()
+        .map(|fold| {
+            let train: Vec<&RecordData> = records
+                .iter()
+                .filter(|r| folds.get(&r.patient) != Some(&fold))
+                .collect();
+            let set = train_set(&train, p);
+            let model = fit(kind, &set.x, &set.y, &set.w, 17 + fold as u64);
+            records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| folds.get(&r.patient) == Some(&fold))
+                .map(|(i, r)| (i, model.predict(&all_features(r)).to_vec()))
+                .collect()
+        })
+        .collect();
+    let mut out = vec![Vec::new(); records.len()];
+    for (i, probs) in per_fold.into_iter().flatten() {
+        out[i] = probs;
+    }
+    out
+}
+
+fn tally_all(
+    records: &[RecordData],
+    probs: &[Vec<f32>],
+    wi: usize,
+    p: &DecisionParams,
+) -> (Tally, BTreeMap<String, Tally>) {
+    let mut total = Tally::default();
+    let mut by_db: BTreeMap<String, Tally> = BTreeMap::new();
+    for (r, pr) in records.iter().zip(probs.iter()) {
+        let t = score_record(r, pr, wi, p);
+        total.add(&t);
+        by_db.entry(r.db.clone()).or_default().add(&t);
+    }
+    (total, by_db)
+}
+
+/// Permutation importance: increase of the weighted log-loss when one feature's column is
+/// rotated by a fixed offset (breaking its link to the label).
+fn permutation_importance(f: &Fitted, set: &TrainSet) -> Vec<f64> {
+    let loss = |x: &Array2<f32>| -> f64 {
+        let p = f.predict(x);
+        let mut s = 0.0f64;
+        for ((&pi, &yi), &wi) in p.iter().zip(set.y.iter()).zip(set.w.iter()) {
+            let pi = (pi as f64).clamp(1e-6, 1.0 - 1e-6);
+            s -= wi as f64 * if yi > 0.5 { pi.ln() } else { (1.0 - pi).ln() };
+        }
+        s / set.w.sum() as f64
+    };
+    let base = loss(&set.x);
+    let n = set.x.nrows();
+    (0..N_FEATURES)
+        .map(|j| {
+            let mut x = set.x.clone();
+            let col: Vec<f32> = set.x.column(j).to_vec();
+            for i in 0..n {
+                x[[i, j]] = col[(i + n / 2 + 7919) % n];
+            }
+            loss(&x) - base
+        })
+        .collect()
+}
+
+/// Run `train`.
+pub fn run(args: &TrainArgs) -> Result<(), CliError> {
+    let kinds = Kind::parse(&args.model)
+        .ok_or_else(|| CliError(format!("--model: unknown model `{}`", args.model)))?;
+    if args.folds < 2 {
+        return Err(CliError(format!("--folds: {} (at least 2)", args.folds)));
+    }
+    for &w in &args.window_s {
+        let mut c = Config::default();
+        c.rhythm.window_s = w;
+        c.validate()
+            .map_err(|e| CliError(format!("--window-s: {e}")))?;
+    }
+    let mut jobs = Vec::new();
+    for db in ["mitdb", "vfdb", "cudb"] {
+        let dir = args.data.join(db);
+        let list = dir.join("RECORDS");
+        let text = std::fs::read_to_string(&list)
+            .map_err(|e| CliError(format!("{}: {e}", list.display())))?;
+        for name in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            jobs.push((db, dir.clone(), name.to_string()));
+        }
+    }
+    eprintln!("train: running the engine over {} records", jobs.len());
+    let records: Result<Vec<RecordData>, CliError> = jobs
+        .par_iter()
+        .map(|(db, dir, name)| run_record(db, dir, name, &args.window_s))
+        .collect();
+    let records = records?;
+    let p = DecisionParams::from_config(&Config::default());
+    let folds = assign_folds(&records, args.folds);
+
+    // Label counts.
+    println!(
+        "windows per category (all decisions, step 1 s; labelled / decided by rules) per window length:"
+    );
+    for (wi, w) in args.window_s.iter().enumerate() {
+        let mut counts: BTreeMap<Category, (usize, usize)> = BTreeMap::new();
+        for r in &records {
+            for row in r.rows.iter().filter(|row| row.window_idx == wi) {
+                if let Some(c) = row.label {
+                    let e = counts.entry(c).or_default();
+                    e.0 += 1;
+                    if rule_decided(&row.analysis, &p) {
+                        e.1 += 1;
+                    }
+                }
+            }
+        }
+        let line: Vec<String> = counts
+            .iter()
+            .map(|(c, (n, d))| format!("{} {n}/{d}", c.name()))
+            .collect();
+        println!("  {w} s: {}", line.join(", "));
+    }
+
+    // Model comparison by patient-wise CV.
+    let mut best: Option<(f64, f64, Kind, Vec<Vec<f32>>)> = None;
+    for &kind in &kinds {
+        let probs = cross_validate(kind, &records, &folds, args.folds, &p);
+        println!();
+        let mut shortfall = 0.0;
+        let mut balanced = 0.0;
+        for (wi, w) in args.window_s.iter().enumerate() {
+            let (t, _) = tally_all(&records, &probs, wi, &p);
+            print_tally(
+                &format!(
+                    "CV {} ({}-fold, patient-wise), window {w} s, all databases:",
+                    kind.name(),
+                    args.folds
+                ),
+                &t,
+            );
+            shortfall += t.shortfall();
+            balanced += t.balanced();
+        }
+        println!(
+            "  {}: shortfall below targets {shortfall:.2} points, balanced {:.2} %",
+            kind.name(),
+            balanced / args.window_s.len() as f64
+        );
+        let better = best.as_ref().is_none_or(|b| {
+            shortfall < b.0 - 1e-9 || (shortfall - b.0).abs() < 1e-9 && balanced > b.1
+        });
+        if better {
+            best = Some((shortfall, balanced, kind, probs));
+        }
+    }
+    let Some((_, _, kind, probs)) = best else {
+        return Err(CliError("no model trained".into()));
+    };
+    if let Some(path) = &args.dump {
+        write_dump(path, &records, &probs, &args.window_s)?;
+    }
+    println!();
+    println!("chosen model: {}", kind.name());
+    for (wi, w) in args.window_s.iter().enumerate() {
+        let (_, by_db) = tally_all(&records, &probs, wi, &p);
+        for (db, t) in &by_db {
+            print_tally(&format!("CV {} window {w} s, {db}:", kind.name()), t);
+        }
+        print_worst(&records, &probs, wi, &p);
+    }
+
+    // Final fit on everything.
+    let all: Vec<&RecordData> = records.iter().collect();
+    let set = train_set(&all, &p);
+    let fitted = fit(kind, &set.x, &set.y, &set.w, 17);
+    let importance = permutation_importance(&fitted, &set);
+    println!();
+    println!(
+        "feature importance (permutation, weighted log-loss increase){}:",
+        if kind == Kind::Logistic {
+            " and logistic weights (standardised)"
+        } else {
+            ""
+        }
+    );
+    let mut order: Vec<usize> = (0..N_FEATURES).collect();
+    order.sort_by(|&a, &b| importance[b].total_cmp(&importance[a]));
+    for j in order {
+        let wt = if kind == Kind::Logistic {
+            format!(" {:+.3}", fitted.w2[j])
+        } else {
+            String::new()
+        };
+        println!("  {:<20} {:.4}{wt}", FEATURE_NAMES[j], importance[j]);
+    }
+    if !args.dry_run {
+        let src = generate_source(&fitted, kind, args, &importance);
+        std::fs::write(&args.out, src)
+            .map_err(|e| CliError(format!("{}: {e}", args.out.display())))?;
+        eprintln!("train: wrote {}", args.out.display());
+    }
+    Ok(())
+}
+
+fn write_dump(
+    path: &Path,
+    records: &[RecordData],
+    probs: &[Vec<f32>],
+    windows_s: &[f32],
+) -> Result<(), CliError> {
+    let mut s = String::from("db,record,window_s,start,end,label,score,rule");
+    for n in FEATURE_NAMES {
+        s.push(',');
+        s.push_str(n);
+    }
+    s.push('\n');
+    let p = DecisionParams::from_config(&Config::default());
+    for (r, pr) in records.iter().zip(probs.iter()) {
+        for (row, score) in r.rows.iter().zip(pr.iter()) {
+            let _ = write!(
+                s,
+                "{},{},{},{},{},{},{score:.4},{}",
+                r.db,
+                r.name,
+                windows_s.get(row.window_idx).copied().unwrap_or(0.0),
+                row.analysis.start,
+                row.analysis.end,
+                row.label.map_or("-", Category::name),
+                u8::from(rule_decided(&row.analysis, &p))
+            );
+            for v in row.analysis.summary.features.values {
+                let _ = write!(s, ",{v:.4}");
+            }
+            s.push('\n');
+        }
+    }
+    std::fs::write(path, s).map_err(|e| CliError(format!("{}: {e}", path.display())))
+}
+
+fn print_worst(records: &[RecordData], probs: &[Vec<f32>], wi: usize, p: &DecisionParams) {
+    let mut errs: Vec<(usize, String)> = records
+        .iter()
+        .zip(probs.iter())
+        .map(|(r, pr)| {
+            let t = score_record(r, pr, wi, p);
+            let mut wrong = 0;
+            let mut parts = Vec::new();
+            for (c, (n, s, _)) in &t.windows {
+                let bad = if c.shockable() { n - s } else { *s };
+                if bad > 0 {
+                    parts.push(format!("{} {bad}/{n}", c.name()));
+                }
+                wrong += bad;
+            }
+            (wrong, format!("{}/{}: {}", r.db, r.name, parts.join(", ")))
+        })
+        .filter(|(w, _)| *w > 0)
+        .collect();
+    errs.sort_by(|a, b| b.0.cmp(&a.0));
+    println!("  records with most wrong windows:");
+    for (_, line) in errs.iter().take(10) {
+        println!("    {line}");
+    }
+}
+
+fn fmt_array(v: impl Iterator<Item = f32>) -> String {
+    let items: Vec<String> = v.map(|x| format!("{x:e}")).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The generated Rust source of the model.
+fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64]) -> String {
+    let windows: Vec<String> = args.window_s.iter().map(|w| format!("{w}")).collect();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "//! The shock classifier's parameters — GENERATED, do not edit."
+    );
+    let _ = writeln!(s, "//!");
+    let _ = writeln!(
+        s,
+        "//! Regenerate (from the crate root, with ../shared/data present):"
+    );
+    let _ = writeln!(s, "//!");
+    let _ = writeln!(s, "//! ```text");
+    let _ = writeln!(
+        s,
+        "//! cargo run --release -- train --data ../shared/data --window-s {} --model {} --folds {} --out src/rhythm/model_params.rs",
+        windows.join(","),
+        kind.name(),
+        args.folds
+    );
+    let _ = writeln!(s, "//! ```");
+    let _ = writeln!(s, "//!");
+    let _ = writeln!(
+        s,
+        "//! Model: {}; permutation importance per feature:",
+        kind.name()
+    );
+    for (name, imp) in FEATURE_NAMES.iter().zip(importance.iter()) {
+        let _ = writeln!(s, "//! - `{name}`: {imp:.4}");
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "use super::features::N_FEATURES;");
+    let _ = writeln!(s, "use super::model::{{Model, TrainedModel}};");
+    let _ = writeln!(s);
+    let train_w = args.window_s.first().copied().unwrap_or(8.0);
+    let model = match kind {
+        Kind::Logistic => format!(
+            "Model::Logistic {{\n        weights: {},\n        bias: {:e},\n    }}",
+            fmt_array(f.w2.iter().copied()),
+            f.b2
+        ),
+        Kind::Mlp(h) => {
+            let _ = writeln!(s, "const HIDDEN: usize = {h};");
+            let rows: Vec<String> =
+                f.w1.outer_iter()
+                    .map(|r| format!("    {}", fmt_array(r.iter().copied())))
+                    .collect();
+            let _ = writeln!(
+                s,
+                "static HIDDEN_WEIGHTS: [[f32; N_FEATURES]; HIDDEN] = [\n{},\n];",
+                rows.join(",\n")
+            );
+            let _ = writeln!(
+                s,
+                "static HIDDEN_BIAS: [f32; HIDDEN] = {};",
+                fmt_array(f.b1.iter().copied())
+            );
+            let _ = writeln!(
+                s,
+                "static OUTPUT_WEIGHTS: [f32; HIDDEN] = {};",
+                fmt_array(f.w2.iter().copied())
+            );
+            let _ = writeln!(s);
+            format!(
+                "Model::Mlp {{\n        hidden_weights: &HIDDEN_WEIGHTS,\n        hidden_bias: &HIDDEN_BIAS,\n        output_weights: &OUTPUT_WEIGHTS,\n        output_bias: {:e},\n    }}",
+                f.b2
+            )
+        }
+    };
+    let _ = writeln!(s, "/// The compiled-in shock classifier.");
+    let _ = writeln!(s, "pub static MODEL: TrainedModel = TrainedModel {{");
+    let _ = writeln!(s, "    mean: {},", fmt_array(f.mean.iter().copied()));
+    let _ = writeln!(s, "    scale: {},", fmt_array(f.scale.iter().copied()));
+    let _ = writeln!(s, "    model: {model},");
+    let _ = writeln!(s, "    trained_window_s: {train_w:?},");
+    let _ = writeln!(s, "}};");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::annotation::RHYTHM;
+
+    fn rhythm(sample: u64, name: &str) -> Annotation {
+        let mut a = Annotation::new(sample, RHYTHM);
+        a.aux = Some(format!("({name}\0"));
+        a
+    }
+
+    #[test]
+    fn segments_follow_rhythm_strings_and_brackets() {
+        let anns = vec![
+            rhythm(0, "N"),
+            rhythm(100, "VT"),
+            Annotation::new(150, VF_ON),
+            Annotation::new(180, VF_OFF),
+            rhythm(200, "AFIB"),
+            rhythm(300, "NOISE"),
+        ];
+        let s = reference_segments(&anns, 400);
+        let got: Vec<(u64, u64, Category)> =
+            s.iter().map(|s| (s.start, s.end, s.category)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, 100, Category::Nsr),
+                (100, 150, Category::Vt),
+                (150, 180, Category::Vf),
+                (180, 200, Category::Vt),
+                (200, 300, Category::Other),
+                (300, 400, Category::Excluded),
+            ]
+        );
+    }
+
+    #[test]
+    fn cudb_style_records_are_other_outside_brackets() {
+        let anns = vec![Annotation::new(50, VF_ON), Annotation::new(90, VF_OFF)];
+        let s = reference_segments(&anns, 200);
+        let got: Vec<(u64, u64, Category)> =
+            s.iter().map(|s| (s.start, s.end, s.category)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, 50, Category::Other),
+                (50, 90, Category::Vf),
+                (90, 200, Category::Other)
+            ]
+        );
+    }
+
+    #[test]
+    fn windows_inside_one_segment_and_away_from_noise_marks() {
+        let segs = vec![
+            Segment {
+                start: 0,
+                end: 100,
+                category: Category::Nsr,
+            },
+            Segment {
+                start: 100,
+                end: 200,
+                category: Category::Vf,
+            },
+        ];
+        assert_eq!(window_category(&segs, &[], 10, 50, 5), Some(Category::Nsr));
+        assert_eq!(window_category(&segs, &[], 90, 110, 5), None);
+        assert_eq!(window_category(&segs, &[54], 10, 50, 5), None);
+        assert_eq!(
+            window_category(&segs, &[55], 10, 50, 5),
+            Some(Category::Nsr)
+        );
+        assert_eq!(window_category(&segs, &[5], 10, 50, 5), None);
+        assert_eq!(window_category(&segs, &[4], 10, 50, 5), Some(Category::Nsr));
+        assert_eq!(
+            window_category(&segs, &[4], 110, 150, 5),
+            Some(Category::Vf)
+        );
+    }
+
+    #[test]
+    fn mitdb_201_and_202_are_one_patient() {
+        assert_eq!(patient_of("mitdb", "202"), patient_of("mitdb", "201"));
+        assert_ne!(patient_of("vfdb", "418"), patient_of("cudb", "cu01"));
+    }
+}

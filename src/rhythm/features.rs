@@ -1,0 +1,841 @@
+//! Incremental feature extraction over the analysis window.
+//!
+//! The pre-filtered ECG is resampled to [`RATE_HZ`] (128 Hz) and summarised at three time
+//! scales, so that a decision only combines small pre-computed summaries:
+//!
+//! - **per sample** (input rate): raw-signal quality counters (missing samples, stuck runs,
+//!   raw extremes) — a few comparisons;
+//! - **per block** of [`BLOCK_LEN`] = 32 resampled samples (0.25 s): sums of `|x|`, `x²`, `x⁴`,
+//!   `|Δx|` and the extremes, updated with each resampled sample;
+//! - **per segment** (2 s, every 1 s hop): spectrum, TCSC, VF-filter leakage and Lempel–Ziv
+//!   complexity, each computed in its own resampled tick (four consecutive ticks after the hop),
+//!   so no push does more than one of them;
+//! - **per beat** (from the QRS detector): RR interval, QRS width and amplitude, and the
+//!   correlation of the QRS with the previous one (25 resampled samples).
+//!
+//! A decision ([`FeatureExtractor::summarize`]) averages the segments and blocks inside the
+//! window and computes the beat statistics.
+//!
+//! ## Worst-case work
+//! With `W` = window length in seconds (≤ 16), per push:
+//! - every input sample: ≈ 15 operations (resampler, quality counters);
+//! - every resampled tick (128 per second): ≈ 20 operations (ring write, block sums);
+//! - one tick in 128: the 256-point FFT (≈ 5 000 flops with windowing and power) **or** TCSC
+//!   (≈ 800) **or** the leakage (≈ 1 100) **or** Lempel–Ziv (≤ 256²/2 ≈ 33 000 comparisons
+//!   worst case, ≈ 2 000 typical) — never two in the same tick;
+//! - per beat: ≈ 150 operations (snippet correlation);
+//! - per decision: ≤ 4·W blocks × 12 + a sort of ≤ 64 values + ≤ W segments × 70 + ≤ 96 beats
+//!   × 15 ≈ 4 000 operations, then the model (see [`super::model`]).
+
+use crate::filter::history::History;
+use crate::qrs::Beat;
+
+use super::spectrum::{PowerSpectrum, SEGMENT_LEN, SPECTRUM_BINS};
+
+/// The fixed analysis rate, Hz.
+pub const RATE_HZ: f32 = 128.0;
+/// Resampled samples per block (0.25 s).
+pub const BLOCK_LEN: usize = 32;
+/// Resampled samples between segment analyses (1 s).
+pub const HOP_LEN: usize = 128;
+/// TCSC's segment length, resampled samples (3 s, Arafat et al. 2009).
+pub const TCSC_LEN: usize = 384;
+/// Resampled-signal history (8 s): enough for TCSC and late-confirmed beats.
+const RING_LEN: usize = 1024;
+/// Half-length of the QRS snippet used for beat correlation, resampled samples (±94 ms).
+const SNIPPET_HALF: usize = 12;
+const SNIPPET_LEN: usize = 2 * SNIPPET_HALF + 1;
+/// Spectral bins kept per segment: 0 to 32 Hz at 0.5 Hz.
+const KEPT_BINS: usize = 65;
+/// Hz per spectral bin.
+const BIN_HZ: f32 = RATE_HZ / SEGMENT_LEN as f32;
+/// Most beats a window can hold (16 s at the detector's 300 bpm ceiling, with margin).
+const BEAT_CAPACITY: usize = 96;
+
+/// Number of features.
+pub const N_FEATURES: usize = 20;
+
+/// Feature names, in the order of [`Features::values`].
+pub const FEATURE_NAMES: [&str; N_FEATURES] = [
+    "tcsc",
+    "vf_leakage",
+    "lz_complexity",
+    "dominant_freq_hz",
+    "spectral_moment_hz",
+    "band_low",
+    "band_vf",
+    "band_high",
+    "spectral_a2",
+    "noise_hf",
+    "log_kurtosis",
+    "log_ptp_mv",
+    "ptp_cv",
+    "flat_fraction",
+    "mean_freq_hz",
+    "beat_rate_bpm",
+    "rr_cv",
+    "qrs_width_ms",
+    "amplitude_cv",
+    "beat_correlation",
+];
+
+/// Indices into [`Features::values`], with the paper behind each feature.
+pub mod index {
+    /// Threshold crossing sample count: fraction of samples above 20 % of the 3-s segment's
+    /// maximum (Arafat, Chowdhury & Hasan, Med Biol Eng Comput 2009; 47:1083-1094).
+    pub const TCSC: usize = 0;
+    /// VF-filter leakage: a notch at the signal's mean frequency leaves little of a sine-like
+    /// VF and much of a spiky QRS train (Kuo & Dillman, Computers in Cardiology 1978).
+    pub const VF_LEAKAGE: usize = 1;
+    /// Normalised Lempel–Ziv complexity of the binarised segment (Zhang, Zhu, Thakor & Wang,
+    /// IEEE TBME 1999; 46(5):548-555), Kaspar–Schuster algorithm (Phys Rev A 1987).
+    pub const LZ_COMPLEXITY: usize = 2;
+    /// Frequency of the Welch spectrum's peak in 0.5–15 Hz (Barro et al., J Biomed Eng 1989;
+    /// reviewed by Amann, Tratnig & Unterkofler, Biomed Eng Online 2005).
+    pub const DOMINANT_FREQ_HZ: usize = 3;
+    /// First spectral moment over 0.5–32 Hz, Hz (Barro et al. 1989, parameter M).
+    pub const SPECTRAL_MOMENT_HZ: usize = 4;
+    /// Power fraction in 0.5–1.5 Hz (band-energy ratio; Amann et al. 2005).
+    pub const BAND_LOW: usize = 5;
+    /// Power fraction in 2–10 Hz, where VF concentrates (Barro et al. 1989).
+    pub const BAND_VF: usize = 6;
+    /// Power fraction in 12–32 Hz, the QRS's steep edges (Barro et al. 1989, parameter A3 idea).
+    pub const BAND_HIGH: usize = 7;
+    /// Power fraction within 0.7–1.4 × the dominant frequency (Barro et al. 1989, A2).
+    pub const SPECTRAL_A2: usize = 8;
+    /// Power fraction above 30 Hz: broadband (muscle, motion) noise (Clifford et al., Physiol
+    /// Meas 2012, spectral signal-quality indices).
+    pub const NOISE_HF: usize = 9;
+    /// ln of the kurtosis: peaky QRS trains are far from Gaussian, VF is close (kSQI, Li,
+    /// Mark & Clifford, Physiol Meas 2008; used for VF by Figuera et al., PLoS One 2016).
+    pub const LOG_KURTOSIS: usize = 10;
+    /// log10 of the median 0.25-s peak-to-peak amplitude, mV (amplitude statistics; Amann
+    /// et al. 2005; asystole < 0.1 mV by convention).
+    pub const LOG_PTP_MV: usize = 11;
+    /// Coefficient of variation of the 0.25-s peak-to-peak amplitudes (envelope steadiness).
+    pub const PTP_CV: usize = 12;
+    /// Fraction of 0.25-s blocks below the asystole amplitude (pauses, fine VF, asystole).
+    pub const FLAT_FRACTION: usize = 13;
+    /// Mean frequency from the slope ratio, `fs·Σ|Δx| / (2π Σ|x|)`, Hz (the N of Kuo &
+    /// Dillman 1978).
+    pub const MEAN_FREQ_HZ: usize = 14;
+    /// Detected-beat rate over the window, bpm (Pan & Tompkins detector; rate criterion of
+    /// AHA's AED recommendations, Kerber et al., Circulation 1997).
+    pub const BEAT_RATE_BPM: usize = 15;
+    /// Coefficient of variation of the RR intervals (RR regularity; Tateno & Glass, Med Biol
+    /// Eng Comput 2001).
+    pub const RR_CV: usize = 16;
+    /// Median QRS width from the detector's energy envelope, ms (wide QRS of ventricular
+    /// rhythms; Jekova & Krasteva, Physiol Meas 2004).
+    pub const QRS_WIDTH_MS: usize = 17;
+    /// Coefficient of variation of the QRS amplitudes (morphology consistency).
+    pub const AMPLITUDE_CV: usize = 18;
+    /// Mean correlation of each QRS with the previous one (template consistency; Krasteva &
+    /// Jekova, Physiol Meas 2005).
+    pub const BEAT_CORRELATION: usize = 19;
+}
+
+/// The feature vector of one window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Features {
+    /// Values in the order of [`FEATURE_NAMES`].
+    pub values: [f32; N_FEATURES],
+}
+
+/// Signal-quality measures of one window (raw input).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct QualityMeasures {
+    /// Input samples in the window's blocks.
+    pub samples: u32,
+    /// Non-finite input samples.
+    pub missing: u32,
+    /// Input samples inside runs of identical values longer than the stuck-run time.
+    pub stuck: u32,
+    /// Raw peak-to-peak over the window, mV.
+    pub raw_ptp_mv: f32,
+    /// Largest 0.25-s peak-to-peak of the pre-filtered signal, mV.
+    pub max_block_ptp_mv: f32,
+    /// Median 0.25-s peak-to-peak of the pre-filtered signal, mV.
+    pub median_block_ptp_mv: f32,
+}
+
+/// What a decision is built from: features, quality, heart rate.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WindowSummary {
+    /// Classifier inputs.
+    pub features: Features,
+    /// Signal-quality measures.
+    pub quality: QualityMeasures,
+    /// Heart rate from the median RR of the window's beats, bpm.
+    pub hr_bpm: Option<f32>,
+    /// Resampled blocks and spectral segments that went into the summary.
+    pub blocks: u32,
+    /// Spectral segments that went into the summary.
+    pub segments: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    /// Resampled index of the block's first sample.
+    first: u64,
+    sum_abs: f32,
+    sum_sq: f32,
+    sum_4: f32,
+    sum_abs_diff: f32,
+    max: f32,
+    min: f32,
+    raw_max: f32,
+    raw_min: f32,
+    inputs: u32,
+    stuck: u32,
+    missing: u32,
+    len: u32,
+}
+
+impl Default for Block {
+    fn default() -> Self {
+        Block {
+            first: 0,
+            sum_abs: 0.0,
+            sum_sq: 0.0,
+            sum_4: 0.0,
+            sum_abs_diff: 0.0,
+            max: f32::MIN,
+            min: f32::MAX,
+            raw_max: f32::MIN,
+            raw_min: f32::MAX,
+            inputs: 0,
+            stuck: 0,
+            missing: 0,
+            len: 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    /// Resampled index one past the segment's last sample.
+    end: u64,
+    spectrum: [f32; KEPT_BINS],
+    /// Power above 30 Hz.
+    hf: f32,
+    tcsc: f32,
+    leakage: f32,
+    lz: f32,
+}
+
+impl Default for Segment {
+    fn default() -> Self {
+        Segment {
+            end: 0,
+            spectrum: [0.0; KEPT_BINS],
+            hf: 0.0,
+            tcsc: 0.0,
+            leakage: 0.0,
+            lz: 0.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct BeatRecord {
+    sample: u64,
+    width_ms: f32,
+    amplitude_mv: f32,
+    /// Correlation with the previous QRS, when both snippets were available.
+    correlation: Option<f32>,
+}
+
+/// Thresholds of the features, in physical units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FeatureParams {
+    /// A run of identical raw values longer than this counts as stuck, ms.
+    pub stuck_run_ms: f32,
+    /// Blocks below this peak-to-peak amplitude count as flat, mV.
+    pub flat_mv: f32,
+}
+
+impl Default for FeatureParams {
+    fn default() -> Self {
+        FeatureParams {
+            stuck_run_ms: 50.0,
+            flat_mv: 0.1,
+        }
+    }
+}
+
+/// Turns the ECG and the detector's beats into window features, incrementally.
+#[derive(Clone, Debug)]
+pub struct FeatureExtractor<S: PowerSpectrum> {
+    fs: f32,
+    params: FeatureParams,
+    stuck_run: u32,
+    resampler: super::resample::Resampler,
+    ring: History<f32>,
+    blocks: History<Block>,
+    current: Block,
+    segments: History<Segment>,
+    pending: Option<(Segment, u8)>,
+    spectrum: S,
+    segment_buf: [f32; SEGMENT_LEN],
+    power_buf: [f32; SPECTRUM_BINS],
+    lz_bits: [bool; SEGMENT_LEN],
+    beats: History<BeatRecord>,
+    last_snippet: Option<[f32; SNIPPET_LEN]>,
+    /// Resampled samples produced so far.
+    ticks: u64,
+    prev_dec: f32,
+    prev_raw: f32,
+    run: u32,
+    n: u64,
+}
+
+impl<S: PowerSpectrum> FeatureExtractor<S> {
+    /// An extractor for windows up to `max_window_s` long at input rate `fs`.
+    pub fn new(fs: f32, max_window_s: f32, params: FeatureParams) -> Self {
+        let window_blocks = libm::ceilf(max_window_s * RATE_HZ / BLOCK_LEN as f32) as usize;
+        let window_segments = libm::ceilf(max_window_s * RATE_HZ / HOP_LEN as f32) as usize;
+        FeatureExtractor {
+            fs,
+            params,
+            stuck_run: libm::roundf(params.stuck_run_ms * fs / 1000.0).max(2.0) as u32,
+            resampler: super::resample::Resampler::new(fs, RATE_HZ),
+            ring: History::new(RING_LEN),
+            blocks: History::new(window_blocks + 4),
+            current: Block::default(),
+            segments: History::new(window_segments + 4),
+            pending: None,
+            spectrum: S::new(),
+            segment_buf: [0.0; SEGMENT_LEN],
+            power_buf: [0.0; SPECTRUM_BINS],
+            lz_bits: [false; SEGMENT_LEN],
+            beats: History::new(BEAT_CAPACITY),
+            last_snippet: None,
+            ticks: 0,
+            prev_dec: 0.0,
+            prev_raw: 0.0,
+            run: 0,
+            n: 0,
+        }
+    }
+
+    /// Forget all history.
+    pub fn reset(&mut self) {
+        self.resampler.reset();
+        self.ring.reset();
+        self.blocks.reset();
+        self.current = Block::default();
+        self.segments.reset();
+        self.pending = None;
+        self.beats.reset();
+        self.last_snippet = None;
+        self.ticks = 0;
+        self.prev_dec = 0.0;
+        self.prev_raw = 0.0;
+        self.run = 0;
+        self.n = 0;
+    }
+
+    /// Push one input sample: the raw value (after missing-sample substitution), whether it was
+    /// missing, the pre-filtered value, and the beat the detector confirmed during this push.
+    #[inline]
+    pub fn push(&mut self, raw_mv: f32, missing: bool, filtered_mv: f32, beat: Option<&Beat>) {
+        self.n += 1;
+        // Raw quality counters.
+        let b = &mut self.current;
+        b.inputs += 1;
+        if missing {
+            b.missing += 1;
+        }
+        if raw_mv == self.prev_raw {
+            self.run = self.run.saturating_add(1);
+        } else {
+            self.run = 0;
+        }
+        if self.run >= self.stuck_run {
+            b.stuck += 1;
+        }
+        self.prev_raw = raw_mv;
+        b.raw_max = b.raw_max.max(raw_mv);
+        b.raw_min = b.raw_min.min(raw_mv);
+
+        let mut out = [0.0; 2];
+        let produced = self.resampler.push(filtered_mv, &mut out);
+        for &y in out.iter().take(produced) {
+            self.tick(y);
+        }
+        if let Some(beat) = beat {
+            self.on_beat(beat);
+        }
+    }
+
+    /// One resampled sample.
+    fn tick(&mut self, y: f32) {
+        let k = self.ticks;
+        self.ticks += 1;
+        self.ring.push(y);
+        let b = &mut self.current;
+        if b.len == 0 {
+            b.first = k;
+        }
+        let a = y.abs();
+        let y2 = y * y;
+        b.sum_abs += a;
+        b.sum_sq += y2;
+        b.sum_4 += y2 * y2;
+        if k > 0 {
+            b.sum_abs_diff += (y - self.prev_dec).abs();
+        }
+        b.max = b.max.max(y);
+        b.min = b.min.min(y);
+        b.len += 1;
+        self.prev_dec = y;
+        if b.len as usize >= BLOCK_LEN {
+            let done = *b;
+            self.blocks.push(done);
+            self.current = Block::default();
+        }
+        // Segment analysis: one phase per tick.
+        if let Some((mut seg, phase)) = self.pending.take() {
+            match phase {
+                1 => seg.tcsc = self.tcsc(seg.end),
+                2 => seg.leakage = self.leakage(seg.end),
+                _ => {
+                    seg.lz = self.lz_complexity(seg.end);
+                    self.segments.push(seg);
+                    return;
+                }
+            }
+            self.pending = Some((seg, phase + 1));
+        } else if self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0 {
+            let mut seg = Segment {
+                end: self.ticks,
+                ..Segment::default()
+            };
+            self.spectrum_of(&mut seg);
+            self.pending = Some((seg, 1));
+        }
+    }
+
+    /// Copy the resampled samples `[end - len, end)` into the front of `segment_buf`.
+    fn copy_recent(&mut self, end: u64, len: usize) {
+        let from = end.saturating_sub(len as u64);
+        for (slot, i) in self.segment_buf.iter_mut().zip(from..end) {
+            *slot = self.ring.get(i).unwrap_or(0.0);
+        }
+    }
+
+    fn spectrum_of(&mut self, seg: &mut Segment) {
+        self.copy_recent(seg.end, SEGMENT_LEN);
+        self.spectrum
+            .power(&mut self.segment_buf, &mut self.power_buf);
+        for (dst, &p) in seg.spectrum.iter_mut().zip(self.power_buf.iter()) {
+            *dst = p;
+        }
+        // Above 30 Hz: bins 61 and up.
+        seg.hf = self.power_buf.iter().skip(61).sum();
+    }
+
+    /// TCSC over the 3 s ending at `end` (Arafat et al. 2009): samples above 20 % of the
+    /// segment's largest magnitude, as a fraction.
+    fn tcsc(&self, end: u64) -> f32 {
+        let from = end.saturating_sub(TCSC_LEN as u64).max(self.ring.oldest());
+        let mut peak: f32 = 0.0;
+        for (_, v) in self.ring.range(from, end) {
+            peak = peak.max(v.abs());
+        }
+        if peak <= 0.0 {
+            return 0.0;
+        }
+        let th = 0.2 * peak;
+        let (mut above, mut n) = (0u32, 0u32);
+        for (_, v) in self.ring.range(from, end) {
+            n += 1;
+            if v.abs() > th {
+                above += 1;
+            }
+        }
+        above as f32 / n.max(1) as f32
+    }
+
+    /// VF-filter leakage over the 2 s ending at `end` (Kuo & Dillman 1978):
+    /// `N = round(π Σ|x| / Σ|Δx|)`, leakage `Σ|x_i + x_{i−N}| / Σ(|x_i| + |x_{i−N}|)`.
+    fn leakage(&mut self, end: u64) -> f32 {
+        self.copy_recent(end, SEGMENT_LEN);
+        let x = &self.segment_buf;
+        let mut sum_abs = 0.0f32;
+        let mut sum_diff = 0.0f32;
+        let mut prev = x.first().copied().unwrap_or(0.0);
+        for &v in x.iter() {
+            sum_abs += v.abs();
+            sum_diff += (v - prev).abs();
+            prev = v;
+        }
+        if sum_diff <= 0.0 {
+            return 1.0;
+        }
+        let half_period = libm::roundf(core::f32::consts::PI * sum_abs / sum_diff)
+            .clamp(1.0, (SEGMENT_LEN / 2) as f32) as usize;
+        let (mut num, mut den) = (0.0f32, 0.0f32);
+        for (a, b) in x.iter().skip(half_period).zip(x.iter()) {
+            num += (a + b).abs();
+            den += a.abs() + b.abs();
+        }
+        if den <= 0.0 {
+            1.0
+        } else {
+            num / den
+        }
+    }
+
+    /// Normalised Lempel–Ziv complexity of the 2 s ending at `end`, binarised at the mean
+    /// (Zhang et al. 1999 binarise at the median; the mean avoids a sort and, on the
+    /// high-passed signal, is close to it). Kaspar–Schuster parsing; worst case `n²/2` steps.
+    fn lz_complexity(&mut self, end: u64) -> f32 {
+        self.copy_recent(end, SEGMENT_LEN);
+        let mean = self.segment_buf.iter().sum::<f32>() / SEGMENT_LEN as f32;
+        for (bit, &v) in self.lz_bits.iter_mut().zip(self.segment_buf.iter()) {
+            *bit = v > mean;
+        }
+        let c = kaspar_schuster(&self.lz_bits);
+        let n = SEGMENT_LEN as f32;
+        c as f32 * libm::log2f(n) / n
+    }
+
+    fn on_beat(&mut self, beat: &Beat) {
+        // R peak in resampled time.
+        let centre = libm::roundf(beat.sample as f32 * RATE_HZ / self.fs) as u64;
+        let snippet = self.snippet(centre);
+        let correlation = match (snippet, self.last_snippet) {
+            (Some(a), Some(b)) => Some(pearson(&a, &b)),
+            _ => None,
+        };
+        if snippet.is_some() {
+            self.last_snippet = snippet;
+        }
+        self.beats.push(BeatRecord {
+            sample: beat.sample,
+            width_ms: beat.width_samples as f32 * 1000.0 / self.fs,
+            amplitude_mv: beat.amplitude_mv,
+            correlation,
+        });
+    }
+
+    fn snippet(&self, centre: u64) -> Option<[f32; SNIPPET_LEN]> {
+        let from = centre.checked_sub(SNIPPET_HALF as u64)?;
+        let mut s = [0.0; SNIPPET_LEN];
+        for (slot, i) in s.iter_mut().zip(from..) {
+            *slot = self.ring.get(i)?;
+        }
+        Some(s)
+    }
+
+    /// Summarise the input-sample window `[start, end)`.
+    pub fn summarize(&self, start: u64, end: u64) -> WindowSummary {
+        let ratio = RATE_HZ / self.fs;
+        let dec_start = libm::ceilf(start as f32 * ratio) as u64;
+        let dec_end = libm::floorf(end as f32 * ratio) as u64;
+        let mut f = Features::default();
+        let mut q = QualityMeasures::default();
+        let window_s = (end.saturating_sub(start)) as f32 / self.fs;
+
+        // Blocks wholly inside the window.
+        let (mut n, mut sum_abs, mut sum_sq, mut sum_4, mut sum_diff) = (0u32, 0.0, 0.0, 0.0, 0.0);
+        let (mut raw_max, mut raw_min) = (f32::MIN, f32::MAX);
+        let mut ptps = [0.0f32; 64];
+        let mut n_ptp = 0usize;
+        let mut flat = 0u32;
+        let first_block = self.blocks.oldest();
+        for (_, b) in self.blocks.range(first_block, self.blocks.len_pushed()) {
+            if b.first < dec_start || b.first + b.len as u64 > dec_end {
+                continue;
+            }
+            n += b.len;
+            sum_abs += b.sum_abs;
+            sum_sq += b.sum_sq;
+            sum_4 += b.sum_4;
+            sum_diff += b.sum_abs_diff;
+            raw_max = raw_max.max(b.raw_max);
+            raw_min = raw_min.min(b.raw_min);
+            q.samples += b.inputs;
+            q.stuck += b.stuck;
+            q.missing += b.missing;
+            let ptp = (b.max - b.min).max(0.0);
+            if ptp < self.params.flat_mv {
+                flat += 1;
+            }
+            if let Some(slot) = ptps.get_mut(n_ptp) {
+                *slot = ptp;
+                n_ptp += 1;
+            }
+        }
+        let blocks = n_ptp as u32;
+        if let Some(held) = ptps.get_mut(..n_ptp) {
+            held.sort_unstable_by(|a, b| a.total_cmp(b));
+            let median = held.get(n_ptp / 2).copied().unwrap_or(0.0);
+            let max = held.last().copied().unwrap_or(0.0);
+            let mean = held.iter().sum::<f32>() / n_ptp.max(1) as f32;
+            let var =
+                held.iter().map(|p| (p - mean) * (p - mean)).sum::<f32>() / n_ptp.max(1) as f32;
+            q.median_block_ptp_mv = median;
+            q.max_block_ptp_mv = max;
+            f.values[index::LOG_PTP_MV] = libm::log10f(median.max(1e-3));
+            f.values[index::PTP_CV] = if mean > 0.0 {
+                libm::sqrtf(var) / mean
+            } else {
+                0.0
+            };
+        }
+        q.raw_ptp_mv = if raw_max >= raw_min {
+            raw_max - raw_min
+        } else {
+            0.0
+        };
+        f.values[index::FLAT_FRACTION] = flat as f32 / blocks.max(1) as f32;
+        let nf = n.max(1) as f32;
+        let m2 = sum_sq / nf;
+        f.values[index::LOG_KURTOSIS] = if m2 > 1e-12 {
+            libm::logf((sum_4 / nf) / (m2 * m2)).max(-3.0)
+        } else {
+            0.0
+        };
+        f.values[index::MEAN_FREQ_HZ] = if sum_abs > 0.0 {
+            RATE_HZ * sum_diff / (2.0 * core::f32::consts::PI * sum_abs)
+        } else {
+            0.0
+        };
+
+        // Segments whose centre lies in the window.
+        let half = (SEGMENT_LEN / 2) as u64;
+        let mut spec = [0.0f32; KEPT_BINS];
+        let (mut hf, mut tcsc, mut leak, mut lz) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        let mut segments = 0u32;
+        for (_, s) in self
+            .segments
+            .range(self.segments.oldest(), self.segments.len_pushed())
+        {
+            let centre = s.end.saturating_sub(half);
+            if centre < dec_start || s.end > dec_end {
+                continue;
+            }
+            segments += 1;
+            for (acc, &p) in spec.iter_mut().zip(s.spectrum.iter()) {
+                *acc += p;
+            }
+            hf += s.hf;
+            tcsc += s.tcsc;
+            leak += s.leakage;
+            lz += s.lz;
+        }
+        if segments > 0 {
+            let k = segments as f32;
+            f.values[index::TCSC] = tcsc / k;
+            f.values[index::VF_LEAKAGE] = leak / k;
+            f.values[index::LZ_COMPLEXITY] = lz / k;
+            spectral_features(&spec, hf, &mut f);
+        }
+
+        // Beats in the window.
+        let mut beats = 0u32;
+        let mut first = None;
+        let mut last: Option<u64> = None;
+        let (mut rr_sum, mut rr_sq, mut rr_n) = (0.0f32, 0.0f32, 0u32);
+        let (mut amp_sum, mut amp_sq) = (0.0f32, 0.0f32);
+        let (mut corr_sum, mut corr_n) = (0.0f32, 0u32);
+        let mut widths = [0.0f32; BEAT_CAPACITY];
+        let mut rrs = [0.0f32; BEAT_CAPACITY];
+        for (_, b) in self
+            .beats
+            .range(self.beats.oldest(), self.beats.len_pushed())
+        {
+            if b.sample < start || b.sample >= end {
+                continue;
+            }
+            if let Some(p) = last {
+                let rr = (b.sample.saturating_sub(p)) as f32 / self.fs;
+                if let Some(slot) = rrs.get_mut(rr_n as usize) {
+                    *slot = rr;
+                }
+                rr_sum += rr;
+                rr_sq += rr * rr;
+                rr_n += 1;
+            }
+            if let Some(c) = b.correlation {
+                corr_sum += c;
+                corr_n += 1;
+            }
+            if let Some(slot) = widths.get_mut(beats as usize) {
+                *slot = b.width_ms;
+            }
+            amp_sum += b.amplitude_mv;
+            amp_sq += b.amplitude_mv * b.amplitude_mv;
+            first.get_or_insert(b.sample);
+            last = Some(b.sample);
+            beats += 1;
+        }
+        f.values[index::BEAT_RATE_BPM] = 60.0 * beats as f32 / window_s.max(1e-3);
+        f.values[index::RR_CV] = if rr_n >= 2 {
+            let mean = rr_sum / rr_n as f32;
+            let var = (rr_sq / rr_n as f32 - mean * mean).max(0.0);
+            libm::sqrtf(var) / mean.max(1e-3)
+        } else {
+            1.0
+        };
+        let held_widths = widths.get_mut(..(beats as usize).min(BEAT_CAPACITY));
+        f.values[index::QRS_WIDTH_MS] = held_widths.map_or(0.0, |w| median_in_place(w));
+        f.values[index::AMPLITUDE_CV] = if beats >= 2 {
+            let mean = amp_sum / beats as f32;
+            let var = (amp_sq / beats as f32 - mean * mean).max(0.0);
+            libm::sqrtf(var) / mean.max(1e-3)
+        } else {
+            1.0
+        };
+        f.values[index::BEAT_CORRELATION] = if corr_n > 0 {
+            corr_sum / corr_n as f32
+        } else {
+            0.0
+        };
+        let hr_bpm = rrs
+            .get_mut(..(rr_n as usize).min(BEAT_CAPACITY))
+            .map(|r| median_in_place(r))
+            .filter(|&m| m > 0.0)
+            .map(|m| 60.0 / m);
+        WindowSummary {
+            features: f,
+            quality: q,
+            hr_bpm,
+            blocks,
+            segments,
+        }
+    }
+}
+
+/// Spectral features from the summed segment spectra (`spec`, 0.5 Hz bins up to 32 Hz) and the
+/// summed power above 30 Hz.
+fn spectral_features(spec: &[f32; KEPT_BINS], hf: f32, f: &mut Features) {
+    let band = |lo_hz: f32, hi_hz: f32| -> f32 {
+        let lo = libm::roundf(lo_hz / BIN_HZ) as usize;
+        let hi = libm::roundf(hi_hz / BIN_HZ) as usize;
+        spec.iter().take(hi + 1).skip(lo).sum()
+    };
+    let total = band(0.5, 32.0);
+    if total <= 1e-12 {
+        return;
+    }
+    // Dominant frequency in 0.5–15 Hz, refined by a parabola through the peak bin.
+    let (lo, hi) = (1usize, 30usize);
+    let mut peak = lo;
+    for k in lo..=hi {
+        if spec.get(k) > spec.get(peak) {
+            peak = k;
+        }
+    }
+    let at = |k: usize| spec.get(k).copied().unwrap_or(0.0);
+    let (a, b, c) = (at(peak - 1), at(peak), at(peak + 1));
+    let denom = a - 2.0 * b + c;
+    let offset = if denom.abs() > 1e-12 {
+        (0.5 * (a - c) / denom).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    let df = (peak as f32 + offset) * BIN_HZ;
+    f.values[index::DOMINANT_FREQ_HZ] = df;
+    let mut moment = 0.0;
+    for (k, &p) in spec.iter().enumerate().skip(1) {
+        moment += k as f32 * BIN_HZ * p;
+    }
+    f.values[index::SPECTRAL_MOMENT_HZ] = moment / total;
+    f.values[index::BAND_LOW] = band(0.5, 1.5) / total;
+    f.values[index::BAND_VF] = band(2.0, 10.0) / total;
+    f.values[index::BAND_HIGH] = band(12.0, 32.0) / total;
+    f.values[index::SPECTRAL_A2] = band(0.7 * df, 1.4 * df) / total;
+    f.values[index::NOISE_HF] = hf / (hf + total);
+}
+
+/// Median of a small slice, sorting it in place; 0 when empty.
+fn median_in_place(v: &mut [f32]) -> f32 {
+    v.sort_unstable_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Pearson correlation of two equal-length snippets; 0 when either is constant.
+fn pearson(a: &[f32; SNIPPET_LEN], b: &[f32; SNIPPET_LEN]) -> f32 {
+    let n = SNIPPET_LEN as f32;
+    let ma = a.iter().sum::<f32>() / n;
+    let mb = b.iter().sum::<f32>() / n;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (&x, &y) in a.iter().zip(b.iter()) {
+        let (dx, dy) = (x - ma, y - mb);
+        sab += dx * dy;
+        saa += dx * dx;
+        sbb += dy * dy;
+    }
+    let d = libm::sqrtf(saa * sbb);
+    if d > 1e-12 {
+        sab / d
+    } else {
+        0.0
+    }
+}
+
+/// Lempel–Ziv complexity counter c(n) of a binary sequence (Kaspar & Schuster, Phys Rev A 1987).
+pub fn kaspar_schuster(s: &[bool]) -> u32 {
+    let n = s.len();
+    if n < 2 {
+        return n as u32;
+    }
+    let (mut i, mut k, mut l, mut k_max, mut c) = (0usize, 1usize, 1usize, 1usize, 1u32);
+    loop {
+        if s.get(i + k - 1) == s.get(l + k - 1) {
+            k += 1;
+            if l + k > n {
+                c += 1;
+                break;
+            }
+        } else {
+            k_max = k_max.max(k);
+            i += 1;
+            if i == l {
+                c += 1;
+                l += k_max;
+                if l + 1 > n {
+                    break;
+                }
+                i = 0;
+                k = 1;
+                k_max = 1;
+            } else {
+                k = 1;
+            }
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lempel_ziv_of_known_sequences() {
+        // Kaspar & Schuster's example 0001101001000101 parses as 0·001·10·100·1000·101: c = 6.
+        let s: Vec<bool> = "0001101001000101".chars().map(|c| c == '1').collect();
+        assert_eq!(kaspar_schuster(&s), 6);
+        let zeros = [false; 64];
+        assert_eq!(kaspar_schuster(&zeros), 2);
+        let alt: Vec<bool> = (0..64).map(|i| i % 2 == 0).collect();
+        assert_eq!(kaspar_schuster(&alt), 3);
+    }
+
+    #[test]
+    fn pearson_of_a_snippet_with_itself_and_its_negative() {
+        let mut a = [0.0; SNIPPET_LEN];
+        for (i, v) in a.iter_mut().enumerate() {
+            *v = (i as f32 * 0.7).sin();
+        }
+        let mut b = a;
+        b.iter_mut().for_each(|v| *v = -*v);
+        assert!((pearson(&a, &a) - 1.0).abs() < 1e-5);
+        assert!((pearson(&a, &b) + 1.0).abs() < 1e-5);
+    }
+}

@@ -1,0 +1,252 @@
+//! The shock advisor on analytic signals with known answers: a VF-like undulation, a sinus
+//! rhythm of known rate, a flat line, asystole, broadband noise and missing samples.
+
+use ecg_rhythm::event::{
+    Decision, Event, QualityIssue, RhythmClass, RhythmEvent, SyncUnavailableReason,
+};
+use ecg_rhythm::rhythm::spectrum::{MicroFftSpectrum, RustFftSpectrum};
+use ecg_rhythm::rhythm::{model_params, ShockAdvisor};
+use ecg_rhythm::{Config, Engine};
+
+use std::f32::consts::PI;
+
+/// Deterministic pseudo-random numbers in [-1, 1).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> f32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+}
+
+/// Coarse VF: three sinusoids of 3.7, 4.9 and 6.1 Hz with drifting phases and amplitudes.
+fn vf_like(fs: f32, seconds: f32) -> Vec<f32> {
+    let mut rng = Lcg(7);
+    let n = (fs * seconds) as usize;
+    let mut phase = [0.0f32, 1.0, 2.0];
+    let freqs = [3.7f32, 4.9, 6.1];
+    let mut drift = [0.0f32; 3];
+    (0..n)
+        .map(|i| {
+            let t = i as f32 / fs;
+            let mut x = 0.0;
+            for k in 0..3 {
+                drift[k] = 0.999 * drift[k] + 0.02 * rng.next();
+                phase[k] += 2.0 * PI * (freqs[k] + drift[k]) / fs;
+                x += (0.35 + 0.1 * (0.3 * t + k as f32).sin()) * phase[k].sin();
+            }
+            x
+        })
+        .collect()
+}
+
+/// Sinus rhythm at `bpm`: a 1.2-mV QRS (Gaussian, σ = 12 ms), a P and a T wave per beat.
+fn sinus(fs: f32, seconds: f32, bpm: f32) -> Vec<f32> {
+    let n = (fs * seconds) as usize;
+    let rr = 60.0 / bpm;
+    let g = |t: f32, mu: f32, s: f32, a: f32| a * (-(t - mu) * (t - mu) / (2.0 * s * s)).exp();
+    (0..n)
+        .map(|i| {
+            let t = i as f32 / fs;
+            let ph = t % rr;
+            g(ph, 0.2, 0.012, 1.2) + g(ph, 0.2 - 0.16, 0.02, 0.15) + g(ph, 0.2 + 0.28, 0.05, 0.3)
+        })
+        .collect()
+}
+
+fn rhythm_events(config: Config, x: &[f32]) -> Vec<RhythmEvent> {
+    Engine::new(config)
+        .unwrap()
+        .analyze(x)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Rhythm(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn fraction(events: &[RhythmEvent], skip: usize, f: impl Fn(&RhythmEvent) -> bool) -> f32 {
+    let tail = &events[skip.min(events.len())..];
+    tail.iter().filter(|e| f(e)).count() as f32 / tail.len().max(1) as f32
+}
+
+#[test]
+fn first_decision_at_window_end_then_every_step() {
+    for fs in [125.0, 250.0, 360.0, 1000.0] {
+        for window_s in [8.0, 4.0] {
+            let mut c = Config::with_sample_rate(fs);
+            c.rhythm.window_s = window_s;
+            let ev = rhythm_events(c, &sinus(fs, 20.0, 72.0));
+            let w = (window_s * fs).round() as u64;
+            assert_eq!(ev[0].emitted, w - 1, "fs {fs} window {window_s}");
+            assert_eq!((ev[0].start, ev[0].end), (0, w));
+            for pair in ev.windows(2) {
+                assert_eq!(pair[1].emitted - pair[0].emitted, fs as u64, "fs {fs}");
+                assert_eq!(pair[1].end - pair[1].start, w);
+            }
+        }
+    }
+}
+
+#[test]
+fn vf_like_undulation_is_shockable_at_every_rate() {
+    for fs in [125.0, 250.0, 360.0, 500.0] {
+        for window_s in [8.0, 4.0] {
+            let mut c = Config::with_sample_rate(fs);
+            c.rhythm.window_s = window_s;
+            let ev = rhythm_events(c, &vf_like(fs, 40.0));
+            let shock = fraction(&ev, 2, |e| e.decision == Decision::Shockable);
+            assert!(shock >= 0.9, "fs {fs} window {window_s}: shockable {shock}");
+        }
+    }
+}
+
+#[test]
+fn sinus_rhythm_is_not_shockable_and_its_rate_is_reported() {
+    for fs in [125.0, 250.0, 360.0, 500.0] {
+        for bpm in [60.0, 80.0, 110.0] {
+            let ev = rhythm_events(Config::with_sample_rate(fs), &sinus(fs, 40.0, bpm));
+            assert!(
+                ev.iter().all(|e| e.decision == Decision::Nonshockable),
+                "fs {fs} bpm {bpm}"
+            );
+            let last = ev.last().unwrap();
+            let hr = last.hr_bpm.unwrap();
+            assert!((hr - bpm).abs() < 3.0, "fs {fs}: hr {hr} vs {bpm}");
+            let want = if bpm > 100.0 {
+                RhythmClass::Tachy
+            } else {
+                RhythmClass::Sinus
+            };
+            assert_eq!(last.class, want, "fs {fs} bpm {bpm}");
+        }
+    }
+}
+
+#[test]
+fn flat_line_is_lead_off_and_vetoes_sync() {
+    let fs = 250.0;
+    let x = vec![0.4f32; (fs * 12.0) as usize];
+    let events = Engine::new(Config::with_sample_rate(fs))
+        .unwrap()
+        .analyze(&x);
+    let ev: Vec<&RhythmEvent> = events
+        .iter()
+        .filter_map(|e| {
+            if let Event::Rhythm(r) = e {
+                Some(r)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert!(!ev.is_empty());
+    for e in &ev {
+        assert_eq!(e.decision, Decision::Indeterminate);
+        assert_eq!(e.reason, Some(QualityIssue::LeadOff));
+    }
+    assert!(events.iter().any(|e| matches!(e, Event::SyncState(s)
+        if s.reason == Some(SyncUnavailableReason::LeadOff))));
+}
+
+#[test]
+fn fine_activity_below_a_tenth_of_a_millivolt_is_asystole() {
+    let fs = 360.0;
+    let mut rng = Lcg(3);
+    // 0.02 mV of baseline noise plus a 0.3-Hz drift: below 0.1 mV peak to peak after filtering.
+    let x: Vec<f32> = (0..(fs * 20.0) as usize)
+        .map(|i| 0.01 * rng.next() + 0.2 * (2.0 * PI * 0.3 * i as f32 / fs).sin())
+        .collect();
+    let ev = rhythm_events(Config::with_sample_rate(fs), &x);
+    assert!(
+        fraction(&ev, 2, |e| e.class == RhythmClass::Asystole
+            && e.decision == Decision::Nonshockable)
+            >= 0.99
+    );
+    assert_eq!(
+        ecg_rhythm::rhythm::gate_veto(ev.last().unwrap()),
+        Some(SyncUnavailableReason::Asystole)
+    );
+}
+
+#[test]
+fn broadband_noise_is_never_called_shockable() {
+    for fs in [250.0, 360.0, 500.0] {
+        let mut rng = Lcg(11);
+        let x: Vec<f32> = (0..(fs * 30.0) as usize)
+            .map(|_| 0.8 * rng.next())
+            .collect();
+        let ev = rhythm_events(Config::with_sample_rate(fs), &x);
+        assert!(
+            ev.iter().all(|e| e.decision != Decision::Shockable),
+            "fs {fs}"
+        );
+        assert!(
+            fraction(&ev, 0, |e| e.reason == Some(QualityIssue::Noise)) >= 0.9,
+            "fs {fs}"
+        );
+    }
+}
+
+#[test]
+fn missing_samples_make_the_window_indeterminate() {
+    let fs = 250.0;
+    let mut x = sinus(fs, 20.0, 70.0);
+    x[(fs * 5.0) as usize] = f32::NAN;
+    let ev = rhythm_events(Config::with_sample_rate(fs), &x);
+    let nan_at = (fs * 5.0) as u64;
+    for e in &ev {
+        let covers = e.start <= nan_at && nan_at < e.end;
+        assert_eq!(e.reason == Some(QualityIssue::Missing), covers, "{e:?}");
+    }
+}
+
+#[test]
+fn vf_vetoes_sync_with_the_vf_reason() {
+    let fs = 250.0;
+    let mut x = sinus(fs, 20.0, 75.0);
+    x.extend(vf_like(fs, 20.0));
+    let events = Engine::new(Config::with_sample_rate(fs))
+        .unwrap()
+        .analyze(&x);
+    let vf_state = events.iter().find_map(|e| match e {
+        Event::SyncState(s) if s.reason == Some(SyncUnavailableReason::Vf) => Some(s.emitted),
+        _ => None,
+    });
+    let at = vf_state.expect("sync gate told VF");
+    assert!(at >= (fs * 20.0) as u64 && at <= (fs * 30.0) as u64, "{at}");
+}
+
+#[test]
+fn microfft_and_rustfft_give_the_same_features() {
+    for fs in [250.0, 360.0] {
+        let c = Config::with_sample_rate(fs);
+        let mut a = ShockAdvisor::<MicroFftSpectrum>::with_model(&c, &model_params::MODEL).unwrap();
+        let mut b = ShockAdvisor::<RustFftSpectrum>::with_model(&c, &model_params::MODEL).unwrap();
+        let mut x = sinus(fs, 15.0, 70.0);
+        x.extend(vf_like(fs, 15.0));
+        let mut compared = 0;
+        for (i, &v) in x.iter().enumerate() {
+            let y = (v * 0.9) + 0.01 * (i as f32 * 0.01).sin();
+            let ea = a.push(v, false, y, None);
+            let eb = b.push(v, false, y, None);
+            assert_eq!(ea.map(|e| e.decision), eb.map(|e| e.decision));
+            if ea.is_some() {
+                let fa = a.last_analysis().unwrap().summary.features.values;
+                let fb = b.last_analysis().unwrap().summary.features.values;
+                for (k, (p, q)) in fa.iter().zip(fb.iter()).enumerate() {
+                    assert!(
+                        (p - q).abs() <= 1e-3 * (1.0 + p.abs()),
+                        "feature {k}: {p} vs {q}"
+                    );
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared >= 20);
+    }
+}
