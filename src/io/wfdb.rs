@@ -622,21 +622,28 @@ fn parse_signal_line(line: &str, path: &Path) -> Result<SignalSpec, IoError> {
     })
 }
 
-/// Read one lead of a WFDB record in mV.
-pub fn read_recording(path: &Path, lead: usize) -> Result<Recording, IoError> {
-    let header = Header::open(path)?;
-    let hea = record_file(&record_base(path), "hea");
-    if let Some(spec) = header.signals.get(lead) {
-        if !header.is_voltage(lead) {
-            return Err(IoError::unsupported(
-                &hea,
+impl Header {
+    /// Refuse a lead that is not a voltage (a blood-pressure or respiration channel): the
+    /// engine analyses ECG in mV. `hea` names the header in the error.
+    pub fn require_voltage(&self, lead: usize, hea: &Path) -> Result<(), IoError> {
+        match self.signals.get(lead) {
+            Some(spec) if !self.is_voltage(lead) => Err(IoError::unsupported(
+                hea,
                 format!(
                     "signal {lead} is in `{}`, not mV or uV (pick an ECG lead with --lead)",
                     spec.units
                 ),
-            ));
+            )),
+            _ => Ok(()),
         }
     }
+}
+
+/// Read one lead of a WFDB record in mV.
+pub fn read_recording(path: &Path, lead: usize) -> Result<Recording, IoError> {
+    let header = Header::open(path)?;
+    let hea = record_file(&record_base(path), "hea");
+    header.require_voltage(lead, &hea)?;
     let adc = header.read_adc(lead, &hea)?;
     let samples_mv = adc.iter().map(|&v| header.adc_to_mv(lead, v)).collect();
     Ok(Recording {
