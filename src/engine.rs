@@ -1,6 +1,8 @@
 //! The streaming engine: one sample in, events out.
 //!
 //! ```text
+//! sample (mV) ─┬─► SignalQualityMonitor ─► quality events, gate veto
+//!               │
 //! sample (mV) ─► PreFilter ─► QrsDetector ─┬─► beat events
 //!                     │                    ├─► SyncMarkerGate ─► sync / sync_state events
 //!                     └──────────────► ShockAdvisor ─► rhythm events, gate veto ─┘
@@ -13,8 +15,10 @@ use alloc::vec::Vec;
 
 use crate::config::{Config, ConfigError};
 use crate::event::{BeatEvent, Event, EventSink, SyncEvent};
+use crate::event::{QualityIssue, SyncUnavailableReason};
 use crate::filter::{PreFilter, Stage};
 use crate::qrs::QrsDetector;
+use crate::quality::SignalQualityMonitor;
 use crate::rhythm::{self, ShockAdvisor};
 use crate::sync::{GateInputs, SyncMarkerGate};
 
@@ -35,6 +39,9 @@ pub struct Engine {
     qrs: QrsDetector,
     sync: SyncMarkerGate,
     advisor: ShockAdvisor,
+    quality: SignalQualityMonitor,
+    /// The advisor's last veto on sync markers.
+    advisor_veto: Option<SyncUnavailableReason>,
     n: u64,
     last_good: f32,
     last_beat_sample: Option<u64>,
@@ -48,12 +55,15 @@ impl Engine {
         let qrs = QrsDetector::new(&config, prefilter.latency())?;
         let sync = SyncMarkerGate::new(&config)?;
         let advisor = ShockAdvisor::new(&config)?;
+        let quality = SignalQualityMonitor::new(&config)?;
         Ok(Engine {
             config,
             prefilter,
             qrs,
             sync,
             advisor,
+            quality,
+            advisor_veto: None,
             n: 0,
             last_good: 0.0,
             last_beat_sample: None,
@@ -84,6 +94,8 @@ impl Engine {
         self.qrs.reset();
         self.sync.reset();
         self.advisor.reset();
+        self.quality.reset();
+        self.advisor_veto = None;
         self.n = 0;
         self.last_good = 0.0;
         self.last_beat_sample = None;
@@ -103,11 +115,27 @@ impl Engine {
         let y = self.prefilter.run(x);
         let out = self.qrs.push(y);
         let advice = self.advisor.push(x, missing, y, out.beat.as_ref());
-        if let Some(a) = &advice {
-            self.sync.set_inputs(GateInputs {
-                veto: rhythm::gate_veto(a),
-            });
+        if let Some(q) = self.quality.push(n, sample_mv) {
+            if q.end.is_some() && q.issue != QualityIssue::Missing {
+                // What the detector learnt during the bad stretch says nothing about the
+                // signal that follows.
+                self.qrs.relearn();
+            }
+            sink.event(Event::Quality(q));
         }
+        if let Some(a) = advice {
+            // Reported before any marker of this push: the gate acts on it at once.
+            self.advisor_veto = rhythm::gate_veto(&a);
+            sink.event(Event::Rhythm(a));
+        }
+        // A raw-signal problem withholds markers at once; otherwise the advisor decides.
+        let quality_veto = self.quality.issue().map(|issue| match issue {
+            QualityIssue::Noise => SyncUnavailableReason::Noise,
+            _ => SyncUnavailableReason::LeadOff,
+        });
+        self.sync.set_inputs(GateInputs {
+            veto: quality_veto.or(self.advisor_veto),
+        });
         if let Some(change) = self.sync.update(n) {
             sink.event(Event::SyncState(change));
         }
@@ -131,9 +159,6 @@ impl Engine {
                 rr_ms,
             }));
             self.sync.on_beat(&beat);
-        }
-        if let Some(a) = advice {
-            sink.event(Event::Rhythm(a));
         }
     }
 

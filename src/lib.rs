@@ -53,9 +53,10 @@
 //! ## The pipeline
 //!
 //! ```text
-//! sample (mV) ─► filter ─► qrs ──┬─► beat events
-//!                                ├─► rhythm (shock advisor) ─► rhythm events
-//!                                └─► sync (marker gate) ─────► sync / sync_state events
+//! sample (mV) ─► filter ─┬─► qrs ──┬─► beat events
+//!                        │         └─► sync (marker gate) ─► sync / sync_state events
+//!                        └─► rhythm (shock advisor, also fed the beats)
+//!                                  └─► rhythm events, and a veto on sync
 //! ```
 //!
 //! - [`filter`]: the causal pre-filter (baseline wander, mains, muscle noise);
@@ -65,7 +66,9 @@
 //! - [`engine`]: the whole chain behind one `push(sample)`;
 //! - [`config`]: every parameter in physical units; the sample rate (125–1000 Hz) is a runtime
 //!   value;
-//! - [`event`]: what comes out.
+//! - [`event`]: what comes out;
+//! - [`synth`]: synthetic ECG with known R peaks, for tests, benches and examples;
+//! - [`ffi`]: the C interface (header `include/ecg_rhythm.h`) for firmware written in C.
 //!
 //! These core modules use only `core` and `alloc`: after [`Engine::new`] nothing allocates,
 //! nothing prints and nothing panics in the per-sample path, so the same code runs in firmware
@@ -124,88 +127,26 @@
 
 extern crate alloc;
 
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod config;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod engine;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod event;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod filter;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod qrs;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod rhythm;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod sync;
-pub mod synth;
+/// Declares the modules that may run inside firmware: no `unwrap`, `expect`, `panic!` or
+/// unchecked indexing outside their tests (clippy denies them).
+macro_rules! core_modules {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg_attr(
+                not(test),
+                deny(
+                    clippy::unwrap_used,
+                    clippy::expect_used,
+                    clippy::panic,
+                    clippy::indexing_slicing
+                )
+            )]
+            pub mod $name;
+        )*
+    };
+}
 
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod ffi;
+core_modules!(config, engine, event, filter, qrs, quality, rhythm, sync, synth, ffi);
 
 #[cfg(feature = "std")]
 pub mod cli;

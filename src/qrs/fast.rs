@@ -102,6 +102,15 @@ impl FastTrigger {
         Some(len)
     }
 
+    /// Forget the learnt levels (the history and the morphology templates stay).
+    pub fn relearn(&mut self) {
+        self.level = MedianOf::default();
+        self.slope_level = MedianOf::default();
+        self.open = false;
+        self.last_trigger = None;
+        self.snapshots = [None; SNAPSHOTS];
+    }
+
     /// Forget everything learnt.
     pub fn reset(&mut self) {
         self.slope.reset();

@@ -131,6 +131,8 @@ pub struct QrsDetector {
     rr: MedianOf<8>,
     learn_max: f32,
     learn_sum: f64,
+    /// First push index of the current learning phase.
+    learn_from: u64,
     learned: bool,
     // beats
     held: Option<Peak>,
@@ -189,6 +191,7 @@ impl QrsDetector {
             rr: MedianOf::default(),
             learn_max: 0.0,
             learn_sum: 0.0,
+            learn_from: 0,
             learned: false,
             held: None,
             last_beat: None,
@@ -235,12 +238,32 @@ impl QrsDetector {
         self.rr = MedianOf::default();
         self.learn_max = 0.0;
         self.learn_sum = 0.0;
+        self.learn_from = 0;
         self.learned = false;
         self.held = None;
         self.last_beat = None;
         self.last_slope = 0.0;
         self.searchback_best = None;
         self.fast.reset();
+    }
+
+    /// Learn the levels again from the next two seconds, keeping the filters' state: called when
+    /// the signal returns after a quality problem (flat line, missing samples, huge artefacts)
+    /// whose samples say nothing about the QRS complexes that follow.
+    pub fn relearn(&mut self) {
+        self.learned = false;
+        self.learn_from = self.n;
+        self.learn_max = 0.0;
+        self.learn_sum = 0.0;
+        self.signal_level = MedianOf::default();
+        self.noise_level = MedianOf::default();
+        self.rr = MedianOf::default();
+        self.held = None;
+        self.last_beat = None;
+        self.last_slope = 0.0;
+        self.searchback_best = None;
+        self.rising_max = 0.0;
+        self.fast.relearn();
     }
 
     /// Current detection threshold on the energy integral.
@@ -302,8 +325,9 @@ impl QrsDetector {
     fn learn(&mut self, n: u64, m: f32) {
         self.learn_max = self.learn_max.max(m);
         self.learn_sum += m as f64;
-        if n + 1 >= self.p.learn {
-            let mean = (self.learn_sum / (n + 1) as f64) as f32;
+        let count = n + 1 - self.learn_from.min(n);
+        if count >= self.p.learn {
+            let mean = (self.learn_sum / count as f64) as f32;
             self.signal_level.fill(0.5 * self.learn_max);
             self.noise_level.fill(0.5 * mean);
             self.learned = true;
@@ -433,7 +457,7 @@ impl QrsDetector {
         } else {
             self.noise_level.push(peak.value);
             let eligible = !self.is_t_wave(&peak) && peak.value > 0.5 * self.threshold();
-            if eligible && self.searchback_best.is_none_or(|b| peak.value > b.value) {
+            if eligible && self.searchback_best.map_or(true, |b| peak.value > b.value) {
                 self.searchback_best = Some(peak);
             }
             None

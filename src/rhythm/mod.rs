@@ -219,6 +219,8 @@ pub fn gate_veto(event: &RhythmEvent) -> Option<SyncUnavailableReason> {
             _,
             Some(QualityIssue::LeadOff | QualityIssue::Saturation | QualityIssue::Missing),
         ) => Some(SyncUnavailableReason::LeadOff),
+        // An advisor that cannot analyse the rhythm cannot vouch for the R waves either.
+        (Decision::Indeterminate, _, _) => Some(SyncUnavailableReason::NoReliableR),
         _ => None,
     }
 }

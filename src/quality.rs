@@ -1,0 +1,305 @@
+//! Signal quality of the raw input: is there an ECG to analyse at all?
+//!
+//! A rhythm engine that quietly analyses garbage is dangerous: a flat line from a disconnected
+//! electrode looks like asystole, clipping and motion artefacts look like VF. The monitor watches
+//! the *raw* samples (before any filter can smooth the evidence away) in blocks of 0.25 s and
+//! reports, in order of precedence:
+//!
+//! 1. [`QualityIssue::Missing`] — NaN or ±infinity in the last block;
+//! 2. [`QualityIssue::LeadOff`] — a flat line: peak-to-peak below `flat_mv` over the last second
+//!    (an electrode off the skin or an open input gives a line flatter than any real asystole,
+//!    which still carries tens of microvolts of noise);
+//! 3. [`QualityIssue::Saturation`] — the input pinned at an extreme: in at least two of the last
+//!    four blocks, a moving signal with runs of identical samples longer than 40 ms at the
+//!    extreme value of the last second;
+//! 4. [`QualityIssue::Noise`] — amplitudes no surface ECG has: peak-to-peak above `max_mv` over
+//!    the last second (motion, defibrillation recovery, DC steps).
+//!
+//! Each period is reported twice as a [`QualityEvent`]: when it begins (`end` absent) and when
+//! it ends. Work per sample is constant (block minima/maxima, no search).
+
+use crate::config::{Config, ConfigError};
+use crate::event::{QualityEvent, QualityIssue};
+
+/// Blocks held (one second at 0.25 s per block).
+const BLOCKS: usize = 4;
+
+/// Quality thresholds in physical units.
+#[derive(Clone, Copy, Debug)]
+struct Params {
+    block: u32,
+    flat_mv: f32,
+    max_mv: f32,
+    clip_run: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Block {
+    min: f32,
+    max: f32,
+    missing: bool,
+    longest_run: u32,
+    run_value: f32,
+}
+
+/// The raw-signal quality monitor.
+#[derive(Clone, Debug)]
+pub struct SignalQualityMonitor {
+    p: Params,
+    blocks: [Block; BLOCKS],
+    filled: usize,
+    current: Block,
+    in_block: u32,
+    run: u32,
+    last: f32,
+    state: Option<(QualityIssue, u64)>,
+    /// The beginning of a period that replaced another, reported on the next push.
+    pending_begin: Option<QualityEvent>,
+}
+
+impl SignalQualityMonitor {
+    /// Build the monitor for `config`.
+    pub fn new(config: &Config) -> Result<Self, ConfigError> {
+        let fs = config.sample_rate_hz;
+        Ok(SignalQualityMonitor {
+            p: Params {
+                block: (0.25 * fs).max(1.0) as u32,
+                flat_mv: 0.01,
+                max_mv: 10.0,
+                clip_run: (0.04 * fs).max(2.0) as u32,
+            },
+            blocks: [Block::default(); BLOCKS],
+            filled: 0,
+            current: Block {
+                min: f32::MAX,
+                max: f32::MIN,
+                ..Block::default()
+            },
+            in_block: 0,
+            run: 0,
+            last: f32::NAN,
+            state: None,
+            pending_begin: None,
+        })
+    }
+
+    /// Forget everything.
+    pub fn reset(&mut self) {
+        self.blocks = [Block::default(); BLOCKS];
+        self.filled = 0;
+        self.current = Block {
+            min: f32::MAX,
+            max: f32::MIN,
+            ..Block::default()
+        };
+        self.in_block = 0;
+        self.run = 0;
+        self.last = f32::NAN;
+        self.state = None;
+        self.pending_begin = None;
+    }
+
+    /// The issue in force, if any.
+    pub fn issue(&self) -> Option<QualityIssue> {
+        self.state.map(|(issue, _)| issue)
+    }
+
+    /// Push raw sample `n` (mV, any float). Returns a quality event when a period begins or
+    /// ends. When one issue replaces another, the end of the old period is reported in this push
+    /// and the beginning of the new one in the next.
+    pub fn push(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
+        let pending = self
+            .pending_begin
+            .take()
+            .map(|e| QualityEvent { emitted: n, ..e });
+        let assessed = self.accumulate(n, x);
+        // Blocks are longer than one sample, so a pending beginning (reported in the push right
+        // after a block closed) never meets the next block's close.
+        pending.or(assessed)
+    }
+
+    fn accumulate(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
+        let c = &mut self.current;
+        if x.is_finite() {
+            c.min = c.min.min(x);
+            c.max = c.max.max(x);
+            if x == self.last {
+                self.run += 1;
+            } else {
+                self.run = 1;
+            }
+            self.last = x;
+        } else {
+            c.missing = true;
+            self.run = 0;
+            self.last = f32::NAN;
+        }
+        if x.is_finite() && self.run > c.longest_run {
+            c.longest_run = self.run;
+            c.run_value = x;
+        }
+        self.in_block += 1;
+        if self.in_block < self.p.block {
+            return None;
+        }
+        // Close the block.
+        self.blocks.rotate_right(1);
+        self.blocks[0] = self.current;
+        self.filled = (self.filled + 1).min(BLOCKS);
+        self.current = Block {
+            min: f32::MAX,
+            max: f32::MIN,
+            ..Block::default()
+        };
+        self.in_block = 0;
+        let issue = self.assess();
+        self.transition(n, issue)
+    }
+
+    fn assess(&self) -> Option<QualityIssue> {
+        if self.blocks[0].missing {
+            return Some(QualityIssue::Missing);
+        }
+        if self.filled < BLOCKS {
+            return None;
+        }
+        let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+        for b in &self.blocks {
+            if b.missing {
+                return Some(QualityIssue::Missing);
+            }
+            lo = lo.min(b.min);
+            hi = hi.max(b.max);
+        }
+        let p2p = hi - lo;
+        if p2p < self.p.flat_mv {
+            return Some(QualityIssue::LeadOff);
+        }
+        // Clipping: a moving signal that keeps hitting the same extreme — long runs of one
+        // value at the extreme of the last second, in at least two blocks that are not flat.
+        let clipped_blocks = self
+            .blocks
+            .iter()
+            .filter(|b| {
+                b.longest_run >= self.p.clip_run
+                    && b.max - b.min >= self.p.flat_mv
+                    && (b.run_value >= hi || b.run_value <= lo)
+            })
+            .count();
+        let clipped = clipped_blocks >= 2;
+        if clipped {
+            return Some(QualityIssue::Saturation);
+        }
+        if p2p > self.p.max_mv {
+            return Some(QualityIssue::Noise);
+        }
+        None
+    }
+
+    fn transition(&mut self, n: u64, issue: Option<QualityIssue>) -> Option<QualityEvent> {
+        match (self.state, issue) {
+            (Some((old, start)), new) if new != Some(old) => {
+                self.state = new.map(|i| (i, n + 1));
+                self.pending_begin = new.map(|issue| QualityEvent {
+                    start: n + 1,
+                    end: None,
+                    emitted: n + 1,
+                    issue,
+                });
+                Some(QualityEvent {
+                    start,
+                    end: Some(n + 1),
+                    emitted: n,
+                    issue: old,
+                })
+            }
+            (None, Some(new)) => {
+                // The period is dated from the first block that showed it.
+                let start = (n + 1).saturating_sub(self.p.block as u64);
+                self.state = Some((new, start));
+                Some(QualityEvent {
+                    start,
+                    end: None,
+                    emitted: n,
+                    issue: new,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    fn run(fs: f32, x: &[f32]) -> Vec<QualityEvent> {
+        let mut m = SignalQualityMonitor::new(&Config::with_sample_rate(fs)).unwrap();
+        x.iter()
+            .enumerate()
+            .filter_map(|(i, &v)| m.push(i as u64, v))
+            .collect()
+    }
+
+    fn ecg_like(n: usize, fs: f32) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                let t = i as f32 / fs;
+                0.8 * libm::sinf(2.0 * core::f32::consts::PI * 1.2 * t)
+                    + 0.05 * libm::sinf(2.0 * core::f32::consts::PI * 17.0 * t)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn clean_signal_has_no_issue() {
+        assert!(run(250.0, &ecg_like(2500, 250.0)).is_empty());
+    }
+
+    #[test]
+    fn flat_line_is_lead_off_with_start_and_end() {
+        let fs = 250.0;
+        let mut x = ecg_like(2500, fs);
+        x.extend(core::iter::repeat(0.3).take(2500));
+        x.extend(ecg_like(2500, fs));
+        let ev = run(fs, &x);
+        assert_eq!(ev.len(), 2, "{ev:?}");
+        assert_eq!(ev[0].issue, QualityIssue::LeadOff);
+        assert!(ev[0].end.is_none());
+        // Begins within a second and a block of the flat line's start.
+        assert!(ev[0].start >= 2500 && ev[0].start <= 2500 + 313, "{ev:?}");
+        assert_eq!(ev[1].issue, QualityIssue::LeadOff);
+        let end = ev[1].end.unwrap();
+        assert!((5000..=5000 + 313).contains(&end), "{ev:?}");
+    }
+
+    #[test]
+    fn nan_is_missing_and_clipping_is_saturation() {
+        let fs = 360.0;
+        let mut x = ecg_like(3600, fs);
+        x[1000] = f32::NAN;
+        x[1001] = f32::INFINITY;
+        let ev = run(fs, &x);
+        assert_eq!(ev[0].issue, QualityIssue::Missing);
+        assert!(ev[0].start <= 1000);
+        let mut y = ecg_like(7200, fs);
+        for v in y.iter_mut().skip(3600) {
+            *v = v.clamp(-0.5, 0.5);
+        }
+        let ev = run(fs, &y);
+        assert_eq!(
+            ev.first().map(|e| e.issue),
+            Some(QualityIssue::Saturation),
+            "{ev:?}"
+        );
+    }
+
+    #[test]
+    fn huge_amplitude_is_noise() {
+        let fs = 500.0;
+        let x: Vec<f32> = ecg_like(5000, fs).iter().map(|v| v * 40.0).collect();
+        let ev = run(fs, &x);
+        assert_eq!(ev.first().map(|e| e.issue), Some(QualityIssue::Noise));
+    }
+}
