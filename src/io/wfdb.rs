@@ -1159,6 +1159,25 @@ mod tests {
     }
 
     #[test]
+    fn definition_notes_are_dropped_and_a_missing_end_marker_keeps_what_was_read() {
+        let mut note = Annotation::new(0, NOTE);
+        note.aux = Some("## time resolution: 360".into());
+        let mut kept = Annotation::new(0, NOTE);
+        kept.aux = Some("artifact".into());
+        let beat = Annotation::new(7, 1);
+        let bytes = encode_annotations(&[note, kept.clone(), beat.clone()]).unwrap();
+        let got = parse_annotations(&bytes, Path::new("t")).unwrap();
+        assert_eq!(got, vec![kept.clone(), beat.clone()]);
+        let unterminated = &bytes[..bytes.len() - 2];
+        assert_eq!(
+            parse_annotations(unterminated, Path::new("t")).unwrap(),
+            vec![kept, beat]
+        );
+        let e = parse_annotations(&bytes[..5], Path::new("t.atr")).unwrap_err();
+        assert!(e.to_string().starts_with("t.atr: truncated AUX"), "{e}");
+    }
+
+    #[test]
     fn modifiers_after_a_placeholder_attach_nowhere() {
         // N at 10, code-0 placeholder +5, SUB 3 (belongs to the placeholder), V at +1.
         let words: [u16; 5] = [(1 << 10) | 10, 5, (SUB << 10) | 3, (5 << 10) | 1, 0];
