@@ -8,11 +8,13 @@
 //! when set, also calls the caller's callbacks ([`ecg_engine_set_callbacks`]): one for every
 //! event, one for sync markers (the discharge trigger) and one for sync-state changes.
 //!
-//! Every function returns an [`EcgStatus`]; none panics across the boundary. In the `std` build
-//! each entry point runs under `catch_unwind`, and an engine whose push was interrupted by a panic
-//! is marked poisoned ([`EcgStatus::Poisoned`]); in the `no_std` build panics abort (the
-//! core modules are written not to panic: clippy denies `unwrap`, `expect`, `panic!` and
-//! unchecked indexing there). After [`ecg_engine_new`] nothing allocates.
+//! Every function returns an [`EcgStatus`]; no panic crosses the boundary. The core modules are
+//! written not to panic (clippy denies `unwrap`, `expect`, `panic!` and unchecked indexing
+//! there), and the crate's profiles build with `panic = "abort"`, so a panic that happened all
+//! the same would stop the process rather than unwind into C. Built with unwinding (tests, or a
+//! downstream profile), each `std` entry point also runs under `catch_unwind`, and an engine
+//! whose push was interrupted is marked poisoned ([`EcgStatus::Poisoned`]). After
+//! [`ecg_engine_new`] nothing allocates.
 //!
 //! Each event is an [`EcgEvent`]: a `kind` tag and the union of all kinds' fields, so kinds
 //! added later fit the same struct. Absent optional numbers are NaN, absent reasons are

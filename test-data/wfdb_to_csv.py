@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Cut a CSV strip (`ecg_mv`, one column, mV) out of a format-212 WFDB record.
+"""Cut a CSV strip (`time_s,ecg_mv`, mV) out of a format-212 WFDB record.
 
     wfdb_to_csv.py RECORD LEAD START_S SECONDS > strip.csv
 
 Values are written with the few digits the ADC resolution needs ((adc - baseline) / gain), so
-they parse back to the same f32 the WFDB reader produces.
+they parse back to the same f32 the WFDB reader produces; times (from 0) with six decimals,
+from which the CSV reader recovers the integer sample rate.
 """
 import sys
 
@@ -27,9 +28,9 @@ def main():
             values.append(v - 0x1000 if v & 0x800 else v)
     frames = values[lead::nsig]
     a, n = int(start_s * fs), int(seconds * fs)
-    out = ["ecg_mv"]
-    for adc in frames[a : a + n]:
-        out.append(repr(round((adc - baseline) / gain, 6)))
+    out = ["time_s,ecg_mv"]
+    for i, adc in enumerate(frames[a : a + n]):
+        out.append("%.6f,%r" % (i / fs, round((adc - baseline) / gain, 6)))
     sys.stdout.write("\n".join(out) + "\n")
 
 

@@ -80,7 +80,10 @@ fn read_csv_column(path: &Path) -> Vec<f32> {
     let text = std::fs::read_to_string(path).expect("test-data excerpt");
     text.lines()
         .skip(1)
-        .map(|l| l.trim().parse::<f32>().expect("a number per line"))
+        .map(|l| {
+            let value = l.trim().rsplit(',').next().unwrap_or_default();
+            value.parse::<f32>().expect("`time_s,ecg_mv` rows")
+        })
         .collect()
 }
 

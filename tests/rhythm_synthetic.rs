@@ -193,16 +193,28 @@ fn broadband_noise_is_never_called_shockable() {
 }
 
 #[test]
-fn missing_samples_make_the_window_indeterminate() {
+fn a_gap_of_missing_samples_makes_the_windows_holding_it_indeterminate() {
     let fs = 250.0;
-    let mut x = sinus(fs, 20.0, 70.0);
-    x[(fs * 5.0) as usize] = f32::NAN;
-    let ev = rhythm_events(Config::with_sample_rate(fs), &x);
-    let nan_at = (fs * 5.0) as u64;
-    for e in &ev {
-        let covers = e.start <= nan_at && nan_at < e.end;
-        assert_eq!(e.reason == Some(QualityIssue::Missing), covers, "{e:?}");
+    let mut x = sinus(fs, 30.0, 70.0);
+    // A 3-s gap (37.5 % of an 8-s window) from 10 s; a single NaN at 22 s is bridged.
+    let (gap_from, gap_to) = ((fs * 10.0) as u64, (fs * 13.0) as u64);
+    for v in &mut x[gap_from as usize..gap_to as usize] {
+        *v = f32::NAN;
     }
+    x[(fs * 22.0) as usize] = f32::NAN;
+    let ev = rhythm_events(Config::with_sample_rate(fs), &x);
+    for e in &ev {
+        let holds_gap = e.start <= gap_from && gap_to <= e.end;
+        let touches_gap = e.start < gap_to && gap_from < e.end;
+        if holds_gap {
+            assert_eq!(e.reason, Some(QualityIssue::Missing), "{e:?}");
+            assert_eq!(e.decision, Decision::Indeterminate);
+        }
+        if !touches_gap {
+            assert_ne!(e.reason, Some(QualityIssue::Missing), "{e:?}");
+        }
+    }
+    assert!(ev.iter().any(|e| e.start <= gap_from && gap_to <= e.end));
 }
 
 #[test]

@@ -2,15 +2,15 @@
  * analyze.c: run a CSV ECG strip through the ecg-rhythm C interface and print the events as
  * JSON Lines, in the same form as `ecg-rhythm analyze STRIP.csv --jsonl`.
  *
- *   analyze STRIP.csv [--fs HZ]
+ *   analyze STRIP.csv [--fs HZ] [--lead N]
  *
- * The CSV is the CLI's format: a header line, then either two columns `time_s,ecg_mv` (the
- * sample rate is taken from the time column) or one column `ecg_mv` (the sample rate must be
- * given with --fs). Samples are pushed in blocks, as a monitor's acquisition loop would, and
+ * The CSV is the CLI's format (see read_csv below): `time_s,ecg_mv` (the sample rate comes from
+ * the time column) or `ecg_mv` alone (give the sample rate with --fs). Samples are pushed in blocks, as a monitor's acquisition loop would, and
  * every event the engine writes into the event array is printed at once.
  *
  * Build and run: examples/c/run.sh STRIP.csv [--fs HZ]
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -32,22 +32,31 @@ static void die(const char *what, const char *detail) {
 
 /* ---- CSV ------------------------------------------------------------------------------- */
 
+/* The CLI's CSV layout (src/io/csv.rs): a header line, then one row per sample. The first
+ * column may be `time_s`; every other column is a signal whose name ends in its unit, `_mv` or
+ * `_uv`; --lead picks the signal column (from 0). Blank lines and lines starting with `#` are
+ * skipped; `NaN` marks a missing sample. The time column must be uniform, and an integer rate
+ * consistent with the printed precision of the timestamps is taken as exact. */
+
+#define MAX_COLUMNS 64
+#define MAX_LINE 4096
+
 typedef struct {
     float *samples_mv;
     size_t len;
     size_t cap;
-    double first_time_s;
-    double last_time_s;
+    double *times_s;
+    size_t times_cap;
     int has_time;
+    int time_decimals;
 } Strip;
 
-static void strip_push(Strip *s, float v) {
-    if (s->len == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 4096;
-        s->samples_mv = realloc(s->samples_mv, s->cap * sizeof(float));
-        if (!s->samples_mv) die("out of memory", NULL);
-    }
-    s->samples_mv[s->len++] = v;
+static void *grow(void *p, size_t *cap, size_t len, size_t size) {
+    if (len < *cap) return p;
+    *cap = *cap ? 2 * *cap : 4096;
+    p = realloc(p, *cap * size);
+    if (!p) die("out of memory", NULL);
+    return p;
 }
 
 /* Trim spaces, tabs and CR/LF in place. */
@@ -59,68 +68,124 @@ static char *trim(char *t) {
     return t;
 }
 
-/* Parse one number field; the whole (trimmed) field must be the number. */
-static int parse_number(char *field, double *out) {
-    char *t = trim(field);
-    if (*t == '\0') return 0;
+/* Split `line` at commas into trimmed fields; returns the count (at most `max`+1). */
+static int split(char *line, char **fields, int max) {
+    int n = 0;
+    char *start = line;
+    for (;;) {
+        char *comma = strchr(start, ',');
+        if (comma) *comma = '\0';
+        if (n <= max) fields[n] = trim(start);
+        n++;
+        if (!comma) return n;
+        start = comma + 1;
+    }
+}
+
+/* Parse a whole field as a double / float. */
+static int parse_double(const char *t, double *out) {
     char *end = NULL;
-    errno = 0;
+    if (*t == '\0') return 0;
     *out = strtod(t, &end);
-    return end && *end == '\0';
+    return *end == '\0';
 }
 
-static int parse_float(char *field, float *out) {
-    char *t = trim(field);
-    if (*t == '\0') return 0;
+static int parse_float(const char *t, float *out) {
     char *end = NULL;
+    if (*t == '\0') return 0;
     *out = strtof(t, &end);
-    return end && *end == '\0';
+    return *end == '\0';
 }
 
-static void read_csv(const char *path, Strip *s) {
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Digits after the decimal point of a number as written. */
+static int decimals(const char *s) {
+    const char *dot = strchr(s, '.');
+    if (!dot) return 0;
+    int n = 0;
+    for (const char *c = dot + 1; *c && *c != 'e' && *c != 'E'; c++) n++;
+    return n;
+}
+
+static void fail_line(const char *path, size_t lineno, const char *what) {
+    fprintf(stderr, "analyze: %s: line %zu: %s\n", path, lineno, what);
+    exit(2);
+}
+
+static void read_csv(const char *path, int lead, Strip *s) {
     FILE *f = fopen(path, "r");
     if (!f) die(path, strerror(errno));
-    char line[4096];
+    char line[MAX_LINE];
+    char *fields[MAX_COLUMNS + 1];
     size_t lineno = 0;
-    int columns = 0;
+    int columns = 0, col = -1;
+    double scale = 1.0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        if (strlen(line) == sizeof line - 1 && line[sizeof line - 2] != '\n')
+            fail_line(path, lineno, "line too long");
         char *t = trim(line);
-        if (*t == '\0') continue;
+        if (*t == '\0' || *t == '#') continue;
+        int n = split(t, fields, MAX_COLUMNS);
+        if (n > MAX_COLUMNS) fail_line(path, lineno, "too many columns");
         if (columns == 0) {
-            if (strcmp(t, "time_s,ecg_mv") == 0) {
-                columns = 2;
-            } else if (strcmp(t, "ecg_mv") == 0) {
-                columns = 1;
+            for (int i = 0; i < n; i++)
+                for (char *c = fields[i]; *c; c++) *c = (char)tolower((unsigned char)*c);
+            s->has_time = strcmp(fields[0], "time_s") == 0;
+            col = lead + s->has_time;
+            if (col >= n) fail_line(path, lineno, "no such signal column (--lead)");
+            if (ends_with(fields[col], "_mv")) {
+                scale = 1.0;
+            } else if (ends_with(fields[col], "_uv")) {
+                scale = 0.001;
             } else {
-                fprintf(stderr, "analyze: %s: line %zu: header must be `time_s,ecg_mv` or `ecg_mv`\n",
-                        path, lineno);
-                exit(2);
+                fail_line(path, lineno, "header must be `time_s,NAME_mv` or `NAME_mv` (or _uv)");
             }
-            s->has_time = columns == 2;
+            columns = n;
             continue;
         }
-        char *comma = strchr(t, ',');
+        if (n != columns) fail_line(path, lineno, "field count differs from the header");
         float v;
-        if (columns == 2) {
+        if (!parse_float(fields[col], &v)) fail_line(path, lineno, "not a number");
+        if (s->has_time) {
             double time_s;
-            if (!comma) goto bad;
-            *comma = '\0';
-            if (!parse_number(t, &time_s) || !parse_float(comma + 1, &v)) goto bad;
-            if (s->len == 0) s->first_time_s = time_s;
-            s->last_time_s = time_s;
-        } else {
-            if (comma || !parse_float(t, &v)) goto bad;
+            if (!parse_double(fields[0], &time_s)) fail_line(path, lineno, "time is not a number");
+            if (s->len > 0 && !(time_s > s->times_s[s->len - 1]))
+                fail_line(path, lineno, "time does not increase");
+            s->times_s = grow(s->times_s, &s->times_cap, s->len, sizeof(double));
+            s->times_s[s->len] = time_s;
+            int d = decimals(fields[0]);
+            if (d > s->time_decimals) s->time_decimals = d;
         }
-        strip_push(s, v);
-        continue;
-    bad:
-        fprintf(stderr, "analyze: %s: line %zu: not a valid row\n", path, lineno);
-        exit(2);
+        s->samples_mv = grow(s->samples_mv, &s->cap, s->len, sizeof(float));
+        s->samples_mv[s->len++] = scale == 1.0 ? v : (float)((double)v * scale);
     }
     if (ferror(f)) die(path, strerror(errno));
     fclose(f);
-    if (columns == 0) die(path, "empty file: no header");
+    if (columns == 0) die(path, "empty file: no header line");
+    if (s->len == 0) die(path, "no samples after the header");
+}
+
+/* The sample rate of a uniform time column: 1/period, or the integer rate when the timestamps'
+ * printed precision cannot tell them apart. */
+static double rate_from_times(const char *path, const Strip *s) {
+    size_t n = s->len;
+    if (n < 2) die(path, "one row only: the time column cannot give a sample rate");
+    double first = s->times_s[0], span = s->times_s[n - 1] - first;
+    double period = span / (double)(n - 1);
+    double quantum = 0.5 * pow(10.0, -(double)s->time_decimals);
+    double tolerance = 0.1 * period + quantum;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(s->times_s[i] - (first + (double)i * period)) > tolerance)
+            die(path, "time column is not uniform (gap or jitter)");
+    double fs = 1.0 / period;
+    double uncertainty = fs * (2.0 * quantum / span) + 1e-9 * fs;
+    double whole = round(fs);
+    return whole > 0.0 && fabs(fs - whole) <= uncertainty ? whole : fs;
 }
 
 /* ---- JSON ------------------------------------------------------------------------------ */
@@ -258,28 +323,37 @@ static void print_event(const EcgEvent *e) {
 
 int main(int argc, char **argv) {
     const char *path = NULL;
-    float fs = 0.0f;
+    double given_fs = 0.0;
+    int lead = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--fs") == 0 && i + 1 < argc) {
+            if (!parse_double(argv[++i], &given_fs) || !(given_fs > 0.0)) die("--fs", "not a rate");
+        } else if (strcmp(argv[i], "--lead") == 0 && i + 1 < argc) {
             double v;
-            if (!parse_number(argv[++i], &v)) die("--fs", "not a number");
-            fs = (float)v;
+            if (!parse_double(argv[++i], &v) || v < 0 || v != (int)v) die("--lead", "not a column");
+            lead = (int)v;
         } else if (!path && argv[i][0] != '-') {
             path = argv[i];
         } else {
-            die("usage", "analyze STRIP.csv [--fs HZ]");
+            die("usage", "analyze STRIP.csv [--fs HZ] [--lead N]");
         }
     }
-    if (!path) die("usage", "analyze STRIP.csv [--fs HZ]");
+    if (!path) die("usage", "analyze STRIP.csv [--fs HZ] [--lead N]");
 
     Strip strip = {0};
-    read_csv(path, &strip);
-    if (strip.has_time && fs == 0.0f) {
-        if (strip.len < 2 || !(strip.last_time_s > strip.first_time_s))
-            die(path, "the time column does not give a sample rate");
-        fs = (float)((double)(strip.len - 1) / (strip.last_time_s - strip.first_time_s));
+    read_csv(path, lead, &strip);
+    double rate;
+    if (strip.has_time) {
+        rate = rate_from_times(path, &strip);
+        if (given_fs > 0.0 && fabs((given_fs - rate) / rate) > 0.001)
+            die(path, "the time column and --fs disagree");
+    } else if (given_fs > 0.0) {
+        rate = given_fs;
+    } else {
+        die(path, "no `time_s` column: give the sample rate (--fs)");
+        return 2;
     }
-    if (fs == 0.0f) die(path, "no time column: give the sample rate with --fs");
+    float fs = (float)rate;
 
     EcgConfig config;
     ecg_config_default(fs, &config);
@@ -304,6 +378,7 @@ int main(int argc, char **argv) {
     }
     ecg_engine_free(engine);
     free(strip.samples_mv);
+    free(strip.times_s);
     if (fflush(stdout) != 0) die("stdout", strerror(errno));
     return 0;
 }

@@ -1,13 +1,24 @@
 //! `ecg-rhythm analyze`.
+//!
+//! WFDB records are streamed ([`crate::io::stream::WfdbStream`]): samples are decoded a chunk at
+//! a time, so a 24-hour Holter record never sits in memory. With `--jsonl` the events are also
+//! written as they are issued, so memory stays flat whatever the record's length; the summary
+//! keeps the events (tens of bytes each) for its report. WAV and CSV strips, and `--plot`
+//! (which draws the samples), read the record whole. Several records are analysed in parallel,
+//! one engine per record.
 
+use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::plot::{write_strip, RangeArgs};
 use super::{load_config, read_recording, CliError, InputArgs};
 use crate::engine::Engine;
-use crate::event::{Decision, Event};
+use crate::event::{Decision, Event, EventSink, RhythmClass};
 use crate::io::annotation::{Annotation, NORMAL};
+use crate::io::stream::WfdbStream;
 use crate::io::{jsonl, wfdb};
 use crate::report::{
     advice_text, class_name, clock, decision_name, heart_rate, issue_name, quality_periods,
@@ -15,61 +26,321 @@ use crate::report::{
     HEART_RATE_AVERAGE_BEATS,
 };
 
+/// Samples decoded and pushed per chunk.
+const CHUNK: usize = 8192;
+
 /// Arguments of `analyze`.
 #[derive(clap::Args, Debug)]
 pub struct AnalyzeArgs {
-    /// Record: WFDB record path (with or without .hea), .wav or .csv.
-    pub record: PathBuf,
+    /// Records: WFDB record paths (with or without .hea), .wav or .csv files. Several records
+    /// are analysed in parallel.
+    #[arg(required = true)]
+    pub records: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Print the event stream as JSON Lines instead of a summary.
+    /// Print the event stream as JSON Lines instead of a summary (one record, or --out-dir).
     #[arg(long)]
     pub jsonl: bool,
-    /// Write the detected beats as a WFDB annotation file.
+    /// With --jsonl: write each record's events to DIR/RECORD.jsonl instead of stdout.
+    #[arg(long, value_name = "DIR", requires = "jsonl")]
+    pub out_dir: Option<PathBuf>,
+    /// Write the detected beats as a WFDB annotation file (one record only).
     #[arg(long)]
     pub annotations_out: Option<PathBuf>,
-    /// Also draw the rhythm strip as SVG (range and size: --from, --to, --row-seconds).
+    /// Also draw the rhythm strip as SVG (range and size: --from, --to, --row-seconds; one
+    /// record only).
     #[arg(long)]
     pub plot: Option<PathBuf>,
     #[command(flatten)]
     pub range: RangeArgs,
+    /// Worker threads for several records (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
 }
 
 /// Run `analyze`.
 pub fn run(args: &AnalyzeArgs) -> Result<(), CliError> {
-    let rec = read_recording(&args.record, &args.input)?;
-    let config = load_config(args.input.config.as_deref(), rec.sample_rate_hz)?;
-    let mut engine =
-        Engine::new(config).map_err(|e| CliError(format!("{}: {e}", args.record.display())))?;
-    let events = engine.analyze(&rec.samples_mv);
-    if let Some(out) = &args.annotations_out {
-        let anns: Vec<Annotation> = events
+    match args.records.as_slice() {
+        [one] => run_one(one, args),
+        many => run_many(many, args),
+    }
+}
+
+/// The record's identity and length, and the events kept for the summary.
+#[derive(Debug, Default)]
+struct Analysis {
+    name: String,
+    lead_name: String,
+    sample_rate_hz: f32,
+    samples: u64,
+    /// Every event (when kept).
+    events: Vec<Event>,
+    /// Beat annotations (when asked for and the events are not kept).
+    beats: Vec<Annotation>,
+}
+
+impl Analysis {
+    fn info(&self) -> RecordInfo<'_> {
+        RecordInfo {
+            name: &self.name,
+            lead_name: &self.lead_name,
+            sample_rate_hz: f64::from(self.sample_rate_hz),
+            samples: self.samples,
+        }
+    }
+
+    fn annotations(&self) -> Vec<Annotation> {
+        if self.events.is_empty() {
+            return self.beats.clone();
+        }
+        self.events
             .iter()
             .filter_map(|e| match e {
                 Event::Beat(b) => Some(Annotation::new(b.sample, NORMAL)),
                 _ => None,
             })
-            .collect();
-        wfdb::write_annotations(out, &anns)?;
+            .collect()
     }
+}
+
+/// Where samples come from: a streamed WFDB lead or a strip read whole.
+enum Source {
+    Wfdb(Box<WfdbStream>),
+    Whole(std::vec::IntoIter<f32>),
+}
+
+impl Source {
+    fn read(&mut self, out: &mut [f32]) -> Result<usize, CliError> {
+        match self {
+            Source::Wfdb(s) => Ok(s.read(out)?),
+            Source::Whole(it) => {
+                let mut n = 0;
+                for (slot, v) in out.iter_mut().zip(it) {
+                    *slot = v;
+                    n += 1;
+                }
+                Ok(n)
+            }
+        }
+    }
+}
+
+/// Whether [`crate::io::open_recording`] would read `path` as a WFDB record.
+fn is_wfdb(path: &Path) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        None => true,
+        Some(e) => {
+            matches!(e.to_ascii_lowercase().as_str(), "hea" | "dat" | "atr")
+                || wfdb::record_file(path, "hea").exists()
+        }
+    }
+}
+
+/// Open a record: WFDB records as a stream, strips whole.
+fn open(path: &Path, input: &InputArgs) -> Result<(Source, Analysis), CliError> {
+    if !is_wfdb(path) {
+        let rec = read_recording(path, input)?;
+        let analysis = Analysis {
+            name: rec.name,
+            lead_name: rec.lead_name,
+            sample_rate_hz: rec.sample_rate_hz,
+            ..Analysis::default()
+        };
+        return Ok((Source::Whole(rec.samples_mv.into_iter()), analysis));
+    }
+    let stream = WfdbStream::open(path, input.lead)?;
+    let header = stream.header();
+    let analysis = Analysis {
+        name: header.name.clone(),
+        lead_name: header
+            .signals
+            .get(input.lead)
+            .map(|s| s.description.clone())
+            .unwrap_or_default(),
+        sample_rate_hz: stream.sample_rate_hz(),
+        ..Analysis::default()
+    };
+    Ok((Source::Wfdb(Box::new(stream)), analysis))
+}
+
+/// Receives a record's events: kept list, beat list, JSON Lines output.
+struct RecordSink<'a, 'w> {
+    events: Option<&'a mut Vec<Event>>,
+    beats: Option<&'a mut Vec<Annotation>>,
+    out: Option<&'a mut (dyn Write + 'w)>,
+    /// The first write error; writing stops there.
+    error: Option<std::io::Error>,
+}
+
+impl EventSink for RecordSink<'_, '_> {
+    fn event(&mut self, e: Event) {
+        if let (Event::Beat(b), Some(list)) = (&e, self.beats.as_deref_mut()) {
+            list.push(Annotation::new(b.sample, NORMAL));
+        }
+        if let (Some(out), None) = (self.out.as_deref_mut(), &self.error) {
+            if let Err(err) = jsonl::write_event(&mut &mut *out, &e) {
+                self.error = Some(err);
+            }
+        }
+        if let Some(list) = self.events.as_deref_mut() {
+            list.push(e);
+        }
+    }
+}
+
+/// Analyse one record chunk by chunk: events go to `events_out` as they are issued (when
+/// given) and are kept in the result when `keep_events`; beats are listed when `keep_beats`.
+fn analyze_record(
+    path: &Path,
+    input: &InputArgs,
+    events_out: Option<&mut dyn Write>,
+    keep_events: bool,
+    keep_beats: bool,
+) -> Result<Analysis, CliError> {
+    let (mut source, mut analysis) = open(path, input)?;
+    let config = load_config(input.config.as_deref(), analysis.sample_rate_hz)?;
+    let mut engine =
+        Engine::new(config).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+    let mut sink = RecordSink {
+        events: keep_events.then_some(&mut analysis.events),
+        beats: keep_beats.then_some(&mut analysis.beats),
+        out: events_out,
+        error: None,
+    };
+    let mut chunk = vec![0.0f32; CHUNK];
+    let mut samples = 0u64;
+    loop {
+        let n = source.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        engine.push_slice(chunk.get(..n).unwrap_or_default(), &mut sink);
+        samples += n as u64;
+        if let Some(err) = sink.error.take() {
+            return Err(CliError(format!("output: {err}")));
+        }
+    }
+    analysis.samples = samples;
+    Ok(analysis)
+}
+
+fn run_one(path: &Path, args: &AnalyzeArgs) -> Result<(), CliError> {
     if let Some(svg) = &args.plot {
-        write_strip(&args.record, &rec, &events, &args.range, svg)?;
+        // The strip drawing needs the samples: read the record whole.
+        let rec = read_recording(path, &args.input)?;
+        let config = load_config(args.input.config.as_deref(), rec.sample_rate_hz)?;
+        let mut engine =
+            Engine::new(config).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+        let analysis = Analysis {
+            events: engine.analyze(&rec.samples_mv),
+            name: rec.name.clone(),
+            lead_name: rec.lead_name.clone(),
+            sample_rate_hz: rec.sample_rate_hz,
+            samples: rec.samples_mv.len() as u64,
+            beats: Vec::new(),
+        };
+        write_strip(path, &rec, &analysis.events, &args.range, svg)?;
+        return finish_one(args, &analysis, true);
+    }
+    let stdout = std::io::stdout();
+    let keep_beats = args.annotations_out.is_some();
+    let analysis = if args.jsonl {
+        let mut out: Box<dyn Write> = match &args.out_dir {
+            Some(dir) => Box::new(create_in(dir, path)?),
+            None => Box::new(BufWriter::new(stdout.lock())),
+        };
+        let a = analyze_record(path, &args.input, Some(&mut out), false, keep_beats)?;
+        out.flush().map_err(|e| CliError(format!("output: {e}")))?;
+        a
+    } else {
+        analyze_record(path, &args.input, None, true, false)?
+    };
+    finish_one(args, &analysis, false)
+}
+
+/// Annotations and, unless the events were printed, the summary of one record.
+fn finish_one(args: &AnalyzeArgs, analysis: &Analysis, print_events: bool) -> Result<(), CliError> {
+    if let Some(out) = &args.annotations_out {
+        wfdb::write_annotations(out, &analysis.annotations())?;
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let res = if args.jsonl {
-        jsonl::write_events(&mut out, &events)
+    let res = if args.jsonl && print_events {
+        jsonl::write_events(&mut out, &analysis.events)
+    } else if args.jsonl {
+        Ok(())
     } else {
-        let info = RecordInfo {
-            name: &rec.name,
-            lead_name: &rec.lead_name,
-            sample_rate_hz: f64::from(rec.sample_rate_hz),
-            samples: rec.samples_mv.len() as u64,
-        };
-        write_summary(&mut out, &info, &events)
+        write_summary(&mut out, &analysis.info(), &analysis.events)
     };
     res.and_then(|_| out.flush())
         .map_err(|e| CliError(format!("stdout: {e}")))
+}
+
+fn run_many(paths: &[PathBuf], args: &AnalyzeArgs) -> Result<(), CliError> {
+    if args.annotations_out.is_some() || args.plot.is_some() {
+        return Err(CliError(
+            "--annotations-out and --plot take one record; analyse records one at a time".into(),
+        ));
+    }
+    if args.jsonl && args.out_dir.is_none() {
+        return Err(CliError(
+            "several records with --jsonl need --out-dir DIR (one RECORD.jsonl per record)".into(),
+        ));
+    }
+    let work = || -> Vec<Result<Analysis, CliError>> {
+        paths
+            .par_iter()
+            .map(|path| match &args.out_dir {
+                Some(dir) if args.jsonl => {
+                    let mut out = create_in(dir, path)?;
+                    let a = analyze_record(path, &args.input, Some(&mut out), false, false)?;
+                    out.flush()
+                        .map_err(|e| CliError(format!("{}: {e}", dir.display())))?;
+                    Ok(a)
+                }
+                _ => analyze_record(path, &args.input, None, true, false),
+            })
+            .collect()
+    };
+    let results = match args.jobs {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| CliError(format!("--jobs {n}: {e}")))?
+            .install(work),
+        None => work(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut first_error = None;
+    for r in results {
+        match r {
+            Ok(a) if !args.jsonl => {
+                write_summary(&mut out, &a.info(), &a.events)
+                    .and_then(|_| writeln!(out))
+                    .map_err(|e| CliError(format!("stdout: {e}")))?;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    out.flush().map_err(|e| CliError(format!("stdout: {e}")))?;
+    first_error.map_or(Ok(()), Err)
+}
+
+/// `DIR/RECORD.jsonl` for the record at `path`, created (with `DIR`) for writing.
+fn create_in(dir: &Path, path: &Path) -> Result<BufWriter<File>, CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError(format!("{}: {e}", dir.display())))?;
+    let stem = wfdb::record_base(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "record".into());
+    let file = dir.join(format!("{stem}.jsonl"));
+    File::create(&file)
+        .map(BufWriter::new)
+        .map_err(|e| CliError(format!("{}: {e}", file.display())))
 }
 
 /// What the summary says about the recording itself.
@@ -193,7 +464,7 @@ fn write_summary(
                     (Decision::Indeterminate, Some(r)) => {
                         format!("{} ({})", class_name(s.class), issue_name(r))
                     }
-                    _ => class_name(s.class).to_string(),
+                    _ => class_shares(&s.classes, s.decisions),
                 };
                 let hr = s.rate.map_or("-".to_string(), |r| {
                     if r.max_bpm.round() == r.min_bpm.round() {
@@ -247,6 +518,32 @@ fn write_summary(
         write_table(out, &["when", "issue"], &rows)?;
     }
     Ok(())
+}
+
+/// The classes of a segment with their shares of its decisions, most frequent first: `NSR`,
+/// or `AF 70%, TACHY 30%` (at most three named, the rest as `other`).
+fn class_shares(classes: &[(RhythmClass, usize)], decisions: usize) -> String {
+    if classes.len() == 1 {
+        return class_name(classes[0].0).to_string();
+    }
+    let pct = |n: usize| {
+        let p = 100.0 * n as f64 / decisions.max(1) as f64;
+        if p < 0.5 {
+            "<1%".to_string()
+        } else {
+            format!("{p:.0}%")
+        }
+    };
+    let mut parts: Vec<String> = classes
+        .iter()
+        .take(3)
+        .map(|&(c, n)| format!("{} {}", class_name(c), pct(n)))
+        .collect();
+    let rest: usize = classes.iter().skip(3).map(|&(_, n)| n).sum();
+    if rest > 0 {
+        parts.push(format!("other {}", pct(rest)));
+    }
+    parts.join(", ")
 }
 
 /// Print rows under a header, columns left-aligned to their widest cell, at most
@@ -439,15 +736,30 @@ mod tests {
     fn long_lists_are_cut() {
         let ev: Vec<Event> = (0..(MAX_LISTED as u64 + 5))
             .map(|k| {
-                let class = if k % 2 == 0 {
-                    RhythmClass::Sinus
+                let (decision, class) = if k % 2 == 0 {
+                    (Decision::Nonshockable, RhythmClass::Sinus)
                 } else {
-                    RhythmClass::Tachy
+                    (Decision::Shockable, RhythmClass::Vt)
                 };
-                rhythm(2500 + 100 * k, Decision::Nonshockable, class, None)
+                rhythm(2500 + 100 * k, decision, class, None)
             })
             .collect();
         let text = summary(&ev, 20_000);
         assert!(text.contains("... and 5 more (all events: --jsonl)"));
+    }
+
+    #[test]
+    fn class_shares_name_the_mix() {
+        use RhythmClass::*;
+        assert_eq!(class_shares(&[(Sinus, 4)], 4), "NSR");
+        assert_eq!(
+            class_shares(&[(Irregular, 7), (Tachy, 3)], 10),
+            "AF 70%, TACHY 30%"
+        );
+        assert_eq!(
+            class_shares(&[(Vf, 5), (Vt, 2), (Tachy, 1), (Sinus, 1), (Other, 1)], 10),
+            "VF 50%, VT 20%, TACHY 10%, other 20%"
+        );
+        assert_eq!(class_shares(&[(Vf, 440), (Vt, 1)], 441), "VF 100%, VT <1%");
     }
 }

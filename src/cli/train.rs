@@ -24,8 +24,12 @@ use rayon::prelude::*;
 use super::CliError;
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::event::{Decision, Event};
-use crate::io::annotation::{Annotation, NOISE, VF_OFF, VF_ON};
+use crate::eval::rhythm::{
+    holding_segment, noise_near, reference_segments, score_record as eval_score_record, Advice,
+    Category, ReferenceStyle, RhythmScore, Segment,
+};
+use crate::event::Event;
+use crate::io::annotation::{Annotation, NOISE};
 use crate::io::wfdb;
 use crate::rhythm::features::{FEATURE_NAMES, N_FEATURES};
 use crate::rhythm::{self, DecisionParams, WindowAnalysis};
@@ -57,177 +61,6 @@ pub struct TrainArgs {
     pub dump: Option<PathBuf>,
 }
 
-/// EVALUATION.md shock-advice categories.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Category {
-    /// VF, VFIB, VFL, or inside `[`..`]`.
-    Vf,
-    /// VT.
-    Vt,
-    /// N, NSR.
-    Nsr,
-    /// Every other rhythm.
-    Other,
-    /// ASYS.
-    Asys,
-    /// NOISE: not scored.
-    Excluded,
-}
-
-impl Category {
-    /// The category of a rhythm name.
-    pub fn of_rhythm(name: &str) -> Category {
-        match name {
-            "VF" | "VFIB" | "VFL" => Category::Vf,
-            "VT" => Category::Vt,
-            "N" | "NSR" => Category::Nsr,
-            "ASYS" => Category::Asys,
-            "NOISE" => Category::Excluded,
-            _ => Category::Other,
-        }
-    }
-
-    fn shockable(self) -> bool {
-        matches!(self, Category::Vf | Category::Vt)
-    }
-
-    const SCORED: [Category; 5] = [
-        Category::Vf,
-        Category::Vt,
-        Category::Nsr,
-        Category::Other,
-        Category::Asys,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Category::Vf => "VF",
-            Category::Vt => "VT",
-            Category::Nsr => "NSR",
-            Category::Other => "OTHER",
-            Category::Asys => "ASYS",
-            Category::Excluded => "NOISE",
-        }
-    }
-
-    /// Target of issue 4: minimum Se (VF, VT) or Sp (others), percent.
-    fn target_pct(self) -> f64 {
-        match self {
-            Category::Vf => 95.0,
-            Category::Vt => 85.0,
-            Category::Nsr => 99.5,
-            Category::Other | Category::Asys => 97.0,
-            Category::Excluded => 0.0,
-        }
-    }
-}
-
-/// A reference segment `[start, end)` of one category.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Segment {
-    /// First sample.
-    pub start: u64,
-    /// One past the last sample.
-    pub end: u64,
-    /// Category.
-    pub category: Category,
-}
-
-/// The reference segments of a record (EVALUATION.md): each `(NAME` holds until the next one;
-/// a record without rhythm strings (cudb) is OTHER throughout; `[`..`]` overrides to VF.
-pub fn reference_segments(anns: &[Annotation], n_samples: u64) -> Vec<Segment> {
-    let changes: Vec<(u64, Category)> = anns
-        .iter()
-        .filter_map(|a| a.rhythm().map(|r| (a.sample, Category::of_rhythm(r))))
-        .collect();
-    let mut base: Vec<Segment> = if changes.is_empty() {
-        vec![Segment {
-            start: 0,
-            end: n_samples,
-            category: Category::Other,
-        }]
-    } else {
-        changes
-            .iter()
-            .enumerate()
-            .map(|(i, &(s, c))| Segment {
-                start: s,
-                end: changes.get(i + 1).map_or(n_samples, |n| n.0),
-                category: c,
-            })
-            .filter(|s| s.end > s.start)
-            .collect()
-    };
-    // `[`..`]` spans.
-    let mut vf = Vec::new();
-    let mut open: Option<u64> = None;
-    for a in anns {
-        match a.code {
-            VF_ON => {
-                open.get_or_insert(a.sample);
-            }
-            VF_OFF => {
-                if let Some(s) = open.take() {
-                    vf.push((s, a.sample));
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = open {
-        vf.push((s, n_samples));
-    }
-    for (vs, ve) in vf {
-        let mut next = Vec::with_capacity(base.len() + 2);
-        for s in base {
-            if s.end <= vs || s.start >= ve {
-                next.push(s);
-                continue;
-            }
-            if s.start < vs {
-                next.push(Segment { end: vs, ..s });
-            }
-            if s.end > ve {
-                next.push(Segment { start: ve, ..s });
-            }
-        }
-        next.push(Segment {
-            start: vs,
-            end: ve,
-            category: Category::Vf,
-        });
-        next.sort_by_key(|s| s.start);
-        base = next;
-    }
-    // Merge neighbours of one category (a `[` inside a VF segment must not split it).
-    let mut merged: Vec<Segment> = Vec::with_capacity(base.len());
-    for s in base {
-        match merged.last_mut() {
-            Some(last) if last.category == s.category && last.end == s.start => last.end = s.end,
-            _ => merged.push(s),
-        }
-    }
-    merged
-}
-
-/// The scored category of window `[start, end)`: inside one segment, no `~` within `guard`.
-pub fn window_category(
-    segments: &[Segment],
-    noise: &[u64],
-    start: u64,
-    end: u64,
-    guard: u64,
-) -> Option<Category> {
-    let seg = segments.iter().find(|s| s.start <= start && end <= s.end)?;
-    let lo = start.saturating_sub(guard);
-    let hi = end + guard;
-    let i = noise.partition_point(|&t| t < lo);
-    if noise.get(i).is_some_and(|&t| t < hi) {
-        return None;
-    }
-    (seg.category != Category::Excluded).then_some(seg.category)
-}
-
 /// The patient a record belongs to (mitdb 201 and 202 are one patient).
 pub fn patient_of(db: &str, record: &str) -> String {
     match (db, record) {
@@ -250,25 +83,54 @@ struct RecordData {
     name: String,
     patient: String,
     fs: f64,
-    segments: Vec<Segment>,
+    len: u64,
+    anns: Vec<Annotation>,
+    style: ReferenceStyle,
     rows: Vec<Row>,
+}
+
+/// Target of issue 4: minimum Se (VF, VT) or Sp (others), percent.
+fn target_pct(c: Category) -> f64 {
+    match c {
+        Category::Vf => 95.0,
+        Category::Vt => 85.0,
+        Category::Nsr => 99.5,
+        _ => 97.0,
+    }
+}
+
+/// The category a window is labelled with for training (EVALUATION.md rules 1–3): the
+/// segment holding it wholly, unless excluded or near a `~`.
+fn window_label(
+    segments: &[Segment],
+    noise: &[u64],
+    start: u64,
+    end: u64,
+    fs: f64,
+) -> Option<Category> {
+    if noise_near(noise, start, end, fs) {
+        return None;
+    }
+    let i = holding_segment(segments, start, end)?;
+    let c = segments.get(i)?.category;
+    (c != Category::Excluded).then_some(c)
 }
 
 fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<RecordData, CliError> {
     let path = dir.join(name);
     let rec = wfdb::read_recording(&path, 0)?;
-    let anns = wfdb::read_reference(&path)?
+    let mut anns = wfdb::read_reference(&path)?
         .ok_or_else(|| CliError(format!("{}: no reference annotations", path.display())))?;
+    anns.sort_by_key(|a| a.sample);
     let n = rec.samples_mv.len() as u64;
-    let segments = reference_segments(&anns, n);
-    let mut noise: Vec<u64> = anns
+    let style = ReferenceStyle::detect(&anns);
+    let segments = reference_segments(&anns, style, n);
+    let noise: Vec<u64> = anns
         .iter()
         .filter(|a| a.code == NOISE)
         .map(|a| a.sample)
         .collect();
-    noise.sort_unstable();
     let fs = rec.sample_rate_hz;
-    let guard = (2.0 * fs) as u64;
     let mut rows = Vec::new();
     for (wi, &w) in windows_s.iter().enumerate() {
         let mut config = Config::with_sample_rate(fs);
@@ -289,7 +151,8 @@ fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<Rec
                     (Some(e), Some(a)) => (e, *a),
                     _ => continue,
                 };
-                let label = window_category(&segments, &noise, analysis.start, analysis.end, guard);
+                let label =
+                    window_label(&segments, &noise, analysis.start, analysis.end, fs as f64);
                 rows.push(Row {
                     analysis,
                     emitted,
@@ -305,7 +168,9 @@ fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<Rec
         name: name.to_string(),
         patient: patient_of(db, name),
         fs: fs as f64,
-        segments,
+        len: n,
+        anns,
+        style,
         rows,
     })
 }
@@ -342,15 +207,19 @@ impl Rng {
 enum Kind {
     Logistic,
     Mlp(usize),
+    /// `k` perceptrons of `h` units from different seeds, logits averaged: itself one
+    /// perceptron of `k·h` units.
+    Bagged(usize, usize),
 }
 
 impl Kind {
     fn parse(s: &str) -> Option<Vec<Kind>> {
         Some(match s {
-            "auto" => vec![Kind::Logistic, Kind::Mlp(8), Kind::Mlp(16)],
+            "auto" => vec![Kind::Logistic, Kind::Mlp(8), Kind::Bagged(8, 3)],
             "logistic" => vec![Kind::Logistic],
             "mlp8" => vec![Kind::Mlp(8)],
             "mlp16" => vec![Kind::Mlp(16)],
+            "mlp8x3" => vec![Kind::Bagged(8, 3)],
             _ => return None,
         })
     }
@@ -358,6 +227,7 @@ impl Kind {
         match self {
             Kind::Logistic => "logistic".into(),
             Kind::Mlp(h) => format!("mlp{h}"),
+            Kind::Bagged(h, k) => format!("mlp{h}x{k}"),
         }
     }
 }
@@ -442,8 +312,38 @@ impl Adam {
     }
 }
 
-/// Fit a model by weighted cross-entropy with L2, mini-batch Adam.
+/// Fit a model; a bagged one is the perceptrons of `k` seeds side by side, output averaged.
 fn fit(kind: Kind, x: &Array2<f32>, y: &Array1<f32>, w: &Array1<f32>, seed: u64) -> Fitted {
+    let Kind::Bagged(h, k) = kind else {
+        return fit_one(kind, x, y, w, seed);
+    };
+    let parts: Vec<Fitted> = (0..k as u64)
+        .map(|i| {
+            fit_one(
+                Kind::Mlp(h),
+                x,
+                y,
+                w,
+                seed.wrapping_mul(31).wrapping_add(i * 1009),
+            )
+        })
+        .collect();
+    let views1: Vec<_> = parts.iter().map(|p| p.w1.view()).collect();
+    let viewsb: Vec<_> = parts.iter().map(|p| p.b1.view()).collect();
+    let views2: Vec<_> = parts.iter().map(|p| p.w2.view()).collect();
+    let kf = k as f32;
+    Fitted {
+        mean: parts[0].mean.clone(),
+        scale: parts[0].scale.clone(),
+        w1: ndarray::concatenate(Axis(0), &views1).unwrap_or_else(|_| parts[0].w1.clone()),
+        b1: ndarray::concatenate(Axis(0), &viewsb).unwrap_or_else(|_| parts[0].b1.clone()),
+        w2: ndarray::concatenate(Axis(0), &views2).unwrap_or_else(|_| parts[0].w2.clone()) / kf,
+        b2: parts.iter().map(|p| p.b2).sum::<f32>() / kf,
+    }
+}
+
+/// Fit one model by weighted cross-entropy with L2, mini-batch Adam.
+fn fit_one(kind: Kind, x: &Array2<f32>, y: &Array1<f32>, w: &Array1<f32>, seed: u64) -> Fitted {
     let (mean, scale) = standardization(x, w);
     let mut f = Fitted {
         mean,
@@ -458,7 +358,7 @@ fn fit(kind: Kind, x: &Array2<f32>, y: &Array1<f32>, w: &Array1<f32>, seed: u64)
     let mut rng = Rng(seed | 1);
     let hidden = match kind {
         Kind::Logistic => 0,
-        Kind::Mlp(h) => h,
+        Kind::Mlp(h) | Kind::Bagged(h, _) => h,
     };
     if hidden > 0 {
         let a = (6.0 / (N_FEATURES + hidden) as f32).sqrt();
@@ -564,7 +464,7 @@ fn train_set(records: &[&RecordData], p: &DecisionParams) -> TrainSet {
         for (j, v) in row.analysis.summary.features.values.iter().enumerate() {
             x[[i, j]] = *v;
         }
-        y[i] = if c.shockable() { 1.0 } else { 0.0 };
+        y[i] = if c.is_shockable() { 1.0 } else { 0.0 };
         w[i] = category_weight(*c) / counts.get(c).copied().unwrap_or(1).max(1) as f32;
     }
     TrainSet { x, y, w }
@@ -583,132 +483,70 @@ fn all_features(r: &RecordData) -> Array2<f32> {
 
 // ---------------------------------------------------------------- scoring
 
-#[derive(Clone, Debug, Default)]
-struct Tally {
-    windows: BTreeMap<Category, (usize, usize, usize)>, // (windows, shockable, indeterminate)
-    delays_s: Vec<f64>,
-    episodes: usize,
-    missed: usize,
-}
-
-impl Tally {
-    fn add(&mut self, o: &Tally) {
-        for (c, (n, s, i)) in &o.windows {
-            let e = self.windows.entry(*c).or_default();
-            e.0 += n;
-            e.1 += s;
-            e.2 += i;
-        }
-        self.delays_s.extend_from_slice(&o.delays_s);
-        self.episodes += o.episodes;
-        self.missed += o.missed;
-    }
-
-    /// Correct percentage of a category: Se for VF/VT, Sp otherwise.
-    fn correct_pct(&self, c: Category) -> Option<f64> {
-        let (n, s, _) = self.windows.get(&c).copied().unwrap_or_default();
-        (n > 0).then(|| {
-            let ok = if c.shockable() { s } else { n - s };
-            100.0 * ok as f64 / n as f64
+/// Sum of shortfalls below the targets, percentage points (0 when all are met).
+fn shortfall(t: &RhythmScore) -> f64 {
+    Category::SCORED
+        .iter()
+        .filter_map(|&c| {
+            t.get(c)
+                .and_then(|k| k.correct_pct(c))
+                .map(|v| (target_pct(c) - v).max(0.0))
         })
-    }
-
-    fn indeterminate_pct(&self, c: Category) -> Option<f64> {
-        let (n, _, i) = self.windows.get(&c).copied().unwrap_or_default();
-        (n > 0).then(|| 100.0 * i as f64 / n as f64)
-    }
-
-    /// Sum of shortfalls below the targets, percentage points (0 when all are met).
-    fn shortfall(&self) -> f64 {
-        Category::SCORED
-            .iter()
-            .filter_map(|&c| self.correct_pct(c).map(|v| (c.target_pct() - v).max(0.0)))
-            .sum()
-    }
-
-    /// Mean correct percentage over the categories present.
-    fn balanced(&self) -> f64 {
-        let v: Vec<f64> = Category::SCORED
-            .iter()
-            .filter_map(|&c| self.correct_pct(c))
-            .collect();
-        v.iter().sum::<f64>() / v.len().max(1) as f64
-    }
+        .sum()
 }
 
-/// Score one record's decisions (window length `wi`) with the given probabilities, by the
-/// rules of EVALUATION.md: scored windows thinned to non-overlapping ones; onset delay of
-/// every VF/VT segment of at least 10 s.
-fn score_record(r: &RecordData, probs: &[f32], wi: usize, p: &DecisionParams) -> Tally {
-    let mut t = Tally::default();
-    let mut decided: Vec<(&Row, Decision)> = r
+/// Mean correct percentage over the categories present.
+fn balanced(t: &RhythmScore) -> f64 {
+    let v: Vec<f64> = Category::SCORED
+        .iter()
+        .filter_map(|&c| t.get(c).and_then(|k| k.correct_pct(c)))
+        .collect();
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+/// Score one record's decisions (window length `wi`) with the given probabilities by the
+/// scoring code of `eval rhythm` (EVALUATION.md).
+fn score_record(r: &RecordData, probs: &[f32], wi: usize, p: &DecisionParams) -> RhythmScore {
+    let advice: Vec<Advice> = r
         .rows
         .iter()
         .zip(probs.iter())
         .filter(|(row, _)| row.window_idx == wi)
-        .map(|(row, &pr)| (row, rhythm::decide(&row.analysis.summary, pr, p).0))
+        .map(|(row, &pr)| Advice {
+            start: row.analysis.start,
+            end: row.analysis.end,
+            emitted: row.emitted,
+            decision: rhythm::decide(&row.analysis.summary, pr, p).0,
+        })
         .collect();
-    decided.sort_by_key(|(row, _)| row.analysis.start);
-    let mut last_end = 0u64;
-    for (row, d) in &decided {
-        let Some(c) = row.label else { continue };
-        if row.analysis.start < last_end {
-            continue;
-        }
-        last_end = row.analysis.end;
-        let e = t.windows.entry(c).or_default();
-        e.0 += 1;
-        if *d == Decision::Shockable {
-            e.1 += 1;
-        }
-        if *d == Decision::Indeterminate {
-            e.2 += 1;
-        }
-    }
-    for s in &r.segments {
-        if !s.category.shockable() || ((s.end - s.start) as f64) < 10.0 * r.fs {
-            continue;
-        }
-        t.episodes += 1;
-        let first = decided
-            .iter()
-            .filter(|(row, d)| {
-                *d == Decision::Shockable && row.emitted >= s.start && row.emitted < s.end
-            })
-            .map(|(row, _)| row.emitted)
-            .min();
-        match first {
-            Some(e) => t.delays_s.push((e - s.start) as f64 / r.fs),
-            None => t.missed += 1,
-        }
-    }
-    t
+    eval_score_record(&r.anns, r.style, r.len, &advice, r.fs)
 }
 
-fn print_tally(title: &str, t: &Tally) {
+fn print_tally(title: &str, t: &RhythmScore) {
     println!("{title}");
     println!(
         "  {:<6} {:>8} {:>10} {:>8} {:>8}",
         "cat", "windows", "correct%", "target%", "indet%"
     );
     for c in Category::SCORED {
-        let (n, _, _) = t.windows.get(&c).copied().unwrap_or_default();
+        let k = t.get(c).copied().unwrap_or_default();
         println!(
             "  {:<6} {:>8} {:>10} {:>8} {:>8}",
-            c.name(),
-            n,
-            t.correct_pct(c).map_or("-".into(), |v| format!("{v:.2}")),
-            format!("{:.1}", c.target_pct()),
-            t.indeterminate_pct(c)
+            c.label(),
+            k.windows,
+            k.correct_pct(c).map_or("-".into(), |v| format!("{v:.2}")),
+            format!("{:.1}", target_pct(c)),
+            k.indeterminate_pct()
                 .map_or("-".into(), |v| format!("{v:.2}"))
         );
     }
-    let med = crate::eval::percentile(&t.delays_s, 50.0);
-    let p95 = crate::eval::percentile(&t.delays_s, 95.0);
+    let delays = t.onset_delays_s();
+    let med = crate::eval::percentile(&delays, 50.0);
+    let p95 = crate::eval::percentile(&delays, 95.0);
     println!(
         "  onset -> first shockable: episodes {} missed {} median {} s p95 {} s",
-        t.episodes,
-        t.missed,
+        t.episodes.len(),
+        t.missed().count(),
         med.map_or("-".into(), |v| format!("{v:.1}")),
         p95.map_or("-".into(), |v| format!("{v:.1}"))
     );
@@ -724,7 +562,7 @@ fn assign_folds(records: &[RecordData], k: usize) -> BTreeMap<String, usize> {
         let n = r
             .rows
             .iter()
-            .filter(|row| row.label.is_some_and(Category::shockable))
+            .filter(|row| row.label.is_some_and(Category::is_shockable))
             .count();
         *shock.entry(r.patient.clone()).or_default() += n;
     }
@@ -777,9 +615,9 @@ fn tally_all(
     probs: &[Vec<f32>],
     wi: usize,
     p: &DecisionParams,
-) -> (Tally, BTreeMap<String, Tally>) {
-    let mut total = Tally::default();
-    let mut by_db: BTreeMap<String, Tally> = BTreeMap::new();
+) -> (RhythmScore, BTreeMap<String, RhythmScore>) {
+    let mut total = RhythmScore::default();
+    let mut by_db: BTreeMap<String, RhythmScore> = BTreeMap::new();
     for (r, pr) in records.iter().zip(probs.iter()) {
         let t = score_record(r, pr, wi, p);
         total.add(&t);
@@ -865,7 +703,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         }
         let line: Vec<String> = counts
             .iter()
-            .map(|(c, (n, d))| format!("{} {n}/{d}", c.name()))
+            .map(|(c, (n, d))| format!("{} {n}/{d}", c.label()))
             .collect();
         println!("  {w} s: {}", line.join(", "));
     }
@@ -887,15 +725,15 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
                 ),
                 &t,
             );
-            shortfall += t.shortfall();
-            balanced += t.balanced();
+            shortfall += self::shortfall(&t);
+            balanced += self::balanced(&t);
         }
         println!(
             "  {}: shortfall below targets {shortfall:.2} points, balanced {:.2} %",
             kind.name(),
             balanced / args.window_s.len() as f64
         );
-        let better = best.as_ref().is_none_or(|b| {
+        let better = best.as_ref().map_or(true, |b| {
             shortfall < b.0 - 1e-9 || (shortfall - b.0).abs() < 1e-9 && balanced > b.1
         });
         if better {
@@ -974,7 +812,7 @@ fn write_dump(
                 windows_s.get(row.window_idx).copied().unwrap_or(0.0),
                 row.analysis.start,
                 row.analysis.end,
-                row.label.map_or("-", Category::name),
+                row.label.map_or("-", Category::label),
                 u8::from(rule_decided(&row.analysis, &p))
             );
             for v in row.analysis.summary.features.values {
@@ -987,17 +825,18 @@ fn write_dump(
 }
 
 fn print_worst(records: &[RecordData], probs: &[Vec<f32>], wi: usize, p: &DecisionParams) {
-    let mut errs: Vec<(usize, String)> = records
+    let mut errs: Vec<(u64, String)> = records
         .iter()
         .zip(probs.iter())
         .map(|(r, pr)| {
             let t = score_record(r, pr, wi, p);
             let mut wrong = 0;
             let mut parts = Vec::new();
-            for (c, (n, s, _)) in &t.windows {
-                let bad = if c.shockable() { n - s } else { *s };
+            for c in Category::SCORED {
+                let k = t.get(c).copied().unwrap_or_default();
+                let bad = k.windows - k.correct(c);
                 if bad > 0 {
-                    parts.push(format!("{} {bad}/{n}", c.name()));
+                    parts.push(format!("{} {bad}/{}", c.label(), k.windows));
                 }
                 wrong += bad;
             }
@@ -1005,7 +844,7 @@ fn print_worst(records: &[RecordData], probs: &[Vec<f32>], wi: usize, p: &Decisi
         })
         .filter(|(w, _)| *w > 0)
         .collect();
-    errs.sort_by(|a, b| b.0.cmp(&a.0));
+    errs.sort_by_key(|e| std::cmp::Reverse(e.0));
     println!("  records with most wrong windows:");
     for (_, line) in errs.iter().take(10) {
         println!("    {line}");
@@ -1060,7 +899,8 @@ fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64])
             fmt_array(f.w2.iter().copied()),
             f.b2
         ),
-        Kind::Mlp(h) => {
+        Kind::Mlp(_) | Kind::Bagged(..) => {
+            let h = f.w1.nrows();
             let _ = writeln!(s, "const HIDDEN: usize = {h};");
             let rows: Vec<String> =
                 f.w1.outer_iter()
@@ -1101,84 +941,6 @@ fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64])
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::annotation::RHYTHM;
-
-    fn rhythm(sample: u64, name: &str) -> Annotation {
-        let mut a = Annotation::new(sample, RHYTHM);
-        a.aux = Some(format!("({name}\0"));
-        a
-    }
-
-    #[test]
-    fn segments_follow_rhythm_strings_and_brackets() {
-        let anns = vec![
-            rhythm(0, "N"),
-            rhythm(100, "VT"),
-            Annotation::new(150, VF_ON),
-            Annotation::new(180, VF_OFF),
-            rhythm(200, "AFIB"),
-            rhythm(300, "NOISE"),
-        ];
-        let s = reference_segments(&anns, 400);
-        let got: Vec<(u64, u64, Category)> =
-            s.iter().map(|s| (s.start, s.end, s.category)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (0, 100, Category::Nsr),
-                (100, 150, Category::Vt),
-                (150, 180, Category::Vf),
-                (180, 200, Category::Vt),
-                (200, 300, Category::Other),
-                (300, 400, Category::Excluded),
-            ]
-        );
-    }
-
-    #[test]
-    fn cudb_style_records_are_other_outside_brackets() {
-        let anns = vec![Annotation::new(50, VF_ON), Annotation::new(90, VF_OFF)];
-        let s = reference_segments(&anns, 200);
-        let got: Vec<(u64, u64, Category)> =
-            s.iter().map(|s| (s.start, s.end, s.category)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (0, 50, Category::Other),
-                (50, 90, Category::Vf),
-                (90, 200, Category::Other)
-            ]
-        );
-    }
-
-    #[test]
-    fn windows_inside_one_segment_and_away_from_noise_marks() {
-        let segs = vec![
-            Segment {
-                start: 0,
-                end: 100,
-                category: Category::Nsr,
-            },
-            Segment {
-                start: 100,
-                end: 200,
-                category: Category::Vf,
-            },
-        ];
-        assert_eq!(window_category(&segs, &[], 10, 50, 5), Some(Category::Nsr));
-        assert_eq!(window_category(&segs, &[], 90, 110, 5), None);
-        assert_eq!(window_category(&segs, &[54], 10, 50, 5), None);
-        assert_eq!(
-            window_category(&segs, &[55], 10, 50, 5),
-            Some(Category::Nsr)
-        );
-        assert_eq!(window_category(&segs, &[5], 10, 50, 5), None);
-        assert_eq!(window_category(&segs, &[4], 10, 50, 5), Some(Category::Nsr));
-        assert_eq!(
-            window_category(&segs, &[4], 110, 150, 5),
-            Some(Category::Vf)
-        );
-    }
 
     #[test]
     fn mitdb_201_and_202_are_one_patient() {

@@ -103,11 +103,14 @@ impl<T: Copy + Default> History<T> {
 
 /// Running median of the last `N` values (small `N`, sorted on demand from a fixed array).
 ///
-/// The median is computed when a value is pushed and kept, so reading it — which detectors do
-/// every sample, while values arrive once per beat — costs nothing.
+/// The values are sorted when one is pushed and the order is kept, so reading the median or
+/// any order statistic — which detectors do every sample, while values arrive once per beat —
+/// costs a load.
 #[derive(Clone, Copy, Debug)]
 pub struct MedianOf<const N: usize> {
     values: [f32; N],
+    /// The held values, ascending (first `len` entries).
+    sorted: [f32; N],
     len: usize,
     next: usize,
     median: f32,
@@ -117,6 +120,7 @@ impl<const N: usize> Default for MedianOf<N> {
     fn default() -> Self {
         MedianOf {
             values: [0.0; N],
+            sorted: [0.0; N],
             len: 0,
             next: 0,
             median: 0.0,
@@ -132,7 +136,7 @@ impl<const N: usize> MedianOf<N> {
         }
         self.next = (self.next + 1) % N;
         self.len = (self.len + 1).min(N);
-        self.median = self.sorted_median();
+        self.sort();
     }
 
     /// Fill every slot with `v`.
@@ -140,7 +144,7 @@ impl<const N: usize> MedianOf<N> {
         self.values = [v; N];
         self.len = N;
         self.next = 0;
-        self.median = self.sorted_median();
+        self.sort();
     }
 
     /// Number of values held.
@@ -159,16 +163,16 @@ impl<const N: usize> MedianOf<N> {
         self.median
     }
 
-    fn sorted_median(&self) -> f32 {
-        let mut tmp = [0.0f32; N];
+    /// Refresh the sorted copy and the median after a change.
+    fn sort(&mut self) {
         let held = self.values.get(..self.len).unwrap_or(&[]);
-        let Some(dst) = tmp.get_mut(..self.len) else {
-            return 0.0;
+        let Some(dst) = self.sorted.get_mut(..self.len) else {
+            return;
         };
         dst.copy_from_slice(held);
         dst.sort_unstable_by(|a, b| a.total_cmp(b));
         let n = dst.len();
-        match n {
+        self.median = match n {
             0 => 0.0,
             _ if n % 2 == 1 => dst.get(n / 2).copied().unwrap_or(0.0),
             _ => {
@@ -176,21 +180,16 @@ impl<const N: usize> MedianOf<N> {
                 let b = dst.get(n / 2).copied().unwrap_or(0.0);
                 0.5 * (a + b)
             }
-        }
+        };
     }
 
     /// The `k`-th smallest value held (0-based, clamped to the count); 0 when empty.
+    #[inline]
     pub fn kth_smallest(&self, k: usize) -> f32 {
-        let mut tmp = [0.0f32; N];
-        let held = self.values.get(..self.len).unwrap_or(&[]);
-        let Some(dst) = tmp.get_mut(..self.len) else {
+        if self.len == 0 {
             return 0.0;
-        };
-        dst.copy_from_slice(held);
-        dst.sort_unstable_by(|a, b| a.total_cmp(b));
-        dst.get(k.min(self.len.saturating_sub(1)))
-            .copied()
-            .unwrap_or(0.0)
+        }
+        self.sorted.get(k.min(self.len - 1)).copied().unwrap_or(0.0)
     }
 
     /// Mean of the values held; 0 when empty.
@@ -265,5 +264,9 @@ mod tests {
         assert_eq!(m.median(), 2.5);
         m.push(0.0); // drops 3.0
         assert_eq!(m.median(), 1.5);
+        assert_eq!(m.kth_smallest(0), 0.0);
+        assert_eq!(m.kth_smallest(3), 10.0);
+        assert_eq!(m.kth_smallest(99), 10.0);
+        assert_eq!(MedianOf::<4>::default().kth_smallest(1), 0.0);
     }
 }

@@ -4,7 +4,8 @@
 //! - [`wav`]: WAV strips through `hound`;
 //! - [`csv`]: CSV strips (`time_s,ecg_mv` or a single `ecg_mv` column);
 //! - [`jsonl`]: the event stream of `EVALUATION.md`;
-//! - [`fuzz`]: byte-level entry points for fuzzing and property tests.
+//! - [`fuzz`]: byte-level entry points for fuzzing and property tests;
+//! - [`stream`]: a WFDB lead decoded chunk by chunk, for records too long to load whole.
 //!
 //! [`open_recording`] picks the reader from the path and returns one lead in millivolts.
 
@@ -12,6 +13,7 @@ pub mod annotation;
 pub mod csv;
 pub mod fuzz;
 pub mod jsonl;
+pub mod stream;
 pub mod wav;
 pub mod wfdb;
 

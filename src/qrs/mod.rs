@@ -457,7 +457,7 @@ impl QrsDetector {
         } else {
             self.noise_level.push(peak.value);
             let eligible = !self.is_t_wave(&peak) && peak.value > 0.5 * self.threshold();
-            if eligible && self.searchback_best.is_none_or(|b| peak.value > b.value) {
+            if eligible && self.searchback_best.map_or(true, |b| peak.value > b.value) {
                 self.searchback_best = Some(peak);
             }
             None

@@ -94,7 +94,7 @@ impl TemplateBank {
         for (i, t) in self.templates.iter().enumerate() {
             if let Some(t) = t {
                 let r = correlation(centre, t.wave.get(..self.len).unwrap_or(&[]));
-                if r >= 0.9 && similar.is_none_or(|(_, best)| r > best) {
+                if r >= 0.9 && similar.map_or(true, |(_, best)| r > best) {
                     similar = Some((i, r));
                 }
             }
@@ -150,7 +150,7 @@ pub fn correlation(a: &[f32], b: &[f32]) -> f32 {
     if n == 0 {
         return 0.0;
     }
-    let (a, b) = (&a[..n], &b[..n]);
+    let (a, b) = (a.get(..n).unwrap_or(&[]), b.get(..n).unwrap_or(&[]));
     let ma = a.iter().sum::<f32>() / n as f32;
     let mb = b.iter().sum::<f32>() / n as f32;
     let (mut sab, mut saa, mut sbb) = (0.0f32, 0.0f32, 0.0f32);

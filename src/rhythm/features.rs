@@ -345,9 +345,10 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let b = &mut self.current;
         b.inputs += 1;
         if missing {
+            // Counted as missing, not as a stuck run of the substituted value.
             b.missing += 1;
-        }
-        if raw_mv == self.prev_raw {
+            self.run = 0;
+        } else if raw_mv == self.prev_raw {
             self.run = self.run.saturating_add(1);
         } else {
             self.run = 0;
@@ -682,7 +683,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             1.0
         };
         let held_widths = widths.get_mut(..(beats as usize).min(BEAT_CAPACITY));
-        f.values[index::QRS_WIDTH_MS] = held_widths.map_or(0.0, |w| median_in_place(w));
+        f.values[index::QRS_WIDTH_MS] = held_widths.map_or(0.0, median_in_place);
         f.values[index::AMPLITUDE_CV] = if beats >= 2 {
             let mean = amp_sum / beats as f32;
             let var = (amp_sq / beats as f32 - mean * mean).max(0.0);
@@ -697,7 +698,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         };
         let hr_bpm = rrs
             .get_mut(..(rr_n as usize).min(BEAT_CAPACITY))
-            .map(|r| median_in_place(r))
+            .map(median_in_place)
             .filter(|&m| m > 0.0)
             .map(|m| 60.0 / m);
         WindowSummary {

@@ -1,0 +1,77 @@
+//! The shock advisor on short real excerpts (test-data/rhythm, provenance in its README).
+
+use ecg_rhythm::event::{Decision, Event, RhythmEvent};
+use ecg_rhythm::{Config, Engine};
+
+fn load(name: &str) -> Vec<f32> {
+    let path = format!("{}/test-data/rhythm/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .map(|l| l.trim().parse::<f32>().expect("a number per line"))
+        .collect()
+}
+
+fn rhythm(fs: f32, window_s: f32, x: &[f32]) -> Vec<RhythmEvent> {
+    let mut c = Config::with_sample_rate(fs);
+    c.rhythm.window_s = window_s;
+    Engine::new(c)
+        .unwrap()
+        .analyze(x)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Rhythm(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn normal_sinus_rhythm_of_mitdb_100_is_never_shockable() {
+    let x = load("mitdb100_0_21600.txt");
+    for window_s in [8.0, 4.0] {
+        let ev = rhythm(360.0, window_s, &x);
+        assert!(ev.len() >= 50);
+        for e in &ev {
+            assert_eq!(e.decision, Decision::Nonshockable, "{e:?}");
+            let hr = e.hr_bpm.expect("beats found");
+            assert!((55.0..95.0).contains(&hr), "{e:?}");
+        }
+    }
+}
+
+#[test]
+fn vf_onset_in_cu01_is_advised_a_shock_within_the_window() {
+    let fs = 250.0;
+    let x = load("cu01_48000_62000.txt");
+    let onset = (22.8 * fs) as u64;
+    for window_s in [8.0f32, 4.0] {
+        let ev = rhythm(fs, window_s, &x);
+        // Windows wholly before the onset (with 1 s margin): no shock.
+        for e in ev.iter().filter(|e| e.end + fs as u64 <= onset) {
+            assert_ne!(e.decision, Decision::Shockable, "window {window_s}: {e:?}");
+        }
+        // Windows wholly inside VF: shock advised in at least 90 %.
+        let inside: Vec<&RhythmEvent> =
+            ev.iter().filter(|e| e.start >= onset + fs as u64).collect();
+        let shock = inside
+            .iter()
+            .filter(|e| e.decision == Decision::Shockable)
+            .count();
+        assert!(
+            shock * 10 >= inside.len() * 9,
+            "window {window_s}: {shock}/{}",
+            inside.len()
+        );
+        // First shockable decision within the window length (plus 2 s) of the onset.
+        let first = ev
+            .iter()
+            .find(|e| e.decision == Decision::Shockable && e.emitted >= onset)
+            .expect("a shockable decision");
+        let delay_s = (first.emitted - onset) as f32 / fs;
+        assert!(
+            delay_s <= window_s + 2.0,
+            "window {window_s}: delay {delay_s} s"
+        );
+    }
+}
