@@ -285,6 +285,21 @@ impl Header {
         })
     }
 
+    /// An error naming `path` when signal `sig` exists but is not a voltage (a blood pressure,
+    /// a respiration signal…): the engine analyses ECG leads only.
+    pub fn require_voltage(&self, sig: usize, path: &Path) -> Result<(), IoError> {
+        match self.signals.get(sig) {
+            Some(spec) if !self.is_voltage(sig) => Err(IoError::unsupported(
+                path,
+                format!(
+                    "signal {sig} is in `{}`, not mV or uV (pick an ECG lead with --lead)",
+                    spec.units
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The signals stored in the same file as `sig`, in header order (the file interleaves them
     /// frame by frame), and the position of `sig` among them.
     fn group_of(&self, sig: usize) -> Option<(Vec<usize>, usize)> {
@@ -626,17 +641,7 @@ fn parse_signal_line(line: &str, path: &Path) -> Result<SignalSpec, IoError> {
 pub fn read_recording(path: &Path, lead: usize) -> Result<Recording, IoError> {
     let header = Header::open(path)?;
     let hea = record_file(&record_base(path), "hea");
-    if let Some(spec) = header.signals.get(lead) {
-        if !header.is_voltage(lead) {
-            return Err(IoError::unsupported(
-                &hea,
-                format!(
-                    "signal {lead} is in `{}`, not mV or uV (pick an ECG lead with --lead)",
-                    spec.units
-                ),
-            ));
-        }
-    }
+    header.require_voltage(lead, &hea)?;
     let adc = header.read_adc(lead, &hea)?;
     let samples_mv = adc.iter().map(|&v| header.adc_to_mv(lead, v)).collect();
     Ok(Recording {
