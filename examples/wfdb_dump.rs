@@ -6,7 +6,9 @@
 //! - `DB_REC_S.mv`: signal S in mV as the engine sees it, little-endian f32 (NaN = invalid);
 //! - `DB_REC.ann.tsv`: one annotation a line: sample, symbol, subtype, chan, num, aux (JSON).
 //!
-//! A record that fails to read is reported on stderr and the exit status is 1.
+//! It also checks that the streaming reader (`io::stream::WfdbStream`, used by `analyze`) gives
+//! the same mV samples bit for bit. A record that fails either way is reported on stderr and the
+//! exit status is 1.
 
 use std::io::Write;
 use std::path::Path;
@@ -48,6 +50,25 @@ fn dump(record: &Path, stem: &Path) -> Result<(), Box<dyn std::error::Error>> {
         let bytes: Vec<u8> = adc.iter().flat_map(|v| v.to_le_bytes()).collect();
         std::fs::write(format!("{}_{s}.adc", stem.display()), bytes)?;
         let rec = wfdb::read_recording(record, s)?;
+        // The streaming reader (used by `analyze`) must give the same floats, bit for bit.
+        let mut stream = ecg_rhythm::io::stream::WfdbStream::open(record, s)?;
+        let mut streamed = Vec::with_capacity(rec.samples_mv.len());
+        let mut chunk = vec![0.0f32; 4093];
+        loop {
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            streamed.extend_from_slice(&chunk[..n]);
+        }
+        let same = streamed.len() == rec.samples_mv.len()
+            && streamed
+                .iter()
+                .zip(&rec.samples_mv)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same {
+            return Err(format!("signal {s}: WfdbStream differs from read_recording").into());
+        }
         let bytes: Vec<u8> = rec
             .samples_mv
             .iter()

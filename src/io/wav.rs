@@ -154,7 +154,7 @@ pub enum WavEncoding {
     Float32,
 }
 
-/// Write one recording as a mono WAV file (see [`write_to`]); nothing is written on error.
+/// Write one recording as a mono WAV file (see [`write_to()`]); nothing is written on error.
 pub fn write(path: &Path, rec: &Recording, encoding: WavEncoding) -> Result<(), IoError> {
     let mut buf = std::io::Cursor::new(Vec::new());
     write_to(&mut buf, rec, encoding, path)?;

@@ -285,6 +285,21 @@ impl Header {
         })
     }
 
+    /// An error naming `path` when signal `sig` exists but is not a voltage (a blood pressure,
+    /// a respiration signal…): the engine analyses ECG leads only.
+    pub fn require_voltage(&self, sig: usize, path: &Path) -> Result<(), IoError> {
+        match self.signals.get(sig) {
+            Some(spec) if !self.is_voltage(sig) => Err(IoError::unsupported(
+                path,
+                format!(
+                    "signal {sig} is in `{}`, not mV or uV (pick an ECG lead with --lead)",
+                    spec.units
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The signals stored in the same file as `sig`, in header order (the file interleaves them
     /// frame by frame), and the position of `sig` among them.
     fn group_of(&self, sig: usize) -> Option<(Vec<usize>, usize)> {
@@ -620,23 +635,6 @@ fn parse_signal_line(line: &str, path: &Path) -> Result<SignalSpec, IoError> {
         checksum,
         description,
     })
-}
-
-impl Header {
-    /// Refuse a lead that is not a voltage (a blood-pressure or respiration channel): the
-    /// engine analyses ECG in mV. `hea` names the header in the error.
-    pub fn require_voltage(&self, lead: usize, hea: &Path) -> Result<(), IoError> {
-        match self.signals.get(lead) {
-            Some(spec) if !self.is_voltage(lead) => Err(IoError::unsupported(
-                hea,
-                format!(
-                    "signal {lead} is in `{}`, not mV or uV (pick an ECG lead with --lead)",
-                    spec.units
-                ),
-            )),
-            _ => Ok(()),
-        }
-    }
 }
 
 /// Read one lead of a WFDB record in mV.
@@ -1163,6 +1161,25 @@ mod tests {
         let mut long = Annotation::new(1, 28);
         long.aux = Some("x".repeat(256));
         assert!(encode_annotations(&[long]).is_err());
+    }
+
+    #[test]
+    fn definition_notes_are_dropped_and_a_missing_end_marker_keeps_what_was_read() {
+        let mut note = Annotation::new(0, NOTE);
+        note.aux = Some("## time resolution: 360".into());
+        let mut kept = Annotation::new(0, NOTE);
+        kept.aux = Some("artifact".into());
+        let beat = Annotation::new(7, 1);
+        let bytes = encode_annotations(&[note, kept.clone(), beat.clone()]).unwrap();
+        let got = parse_annotations(&bytes, Path::new("t")).unwrap();
+        assert_eq!(got, vec![kept.clone(), beat.clone()]);
+        let unterminated = &bytes[..bytes.len() - 2];
+        assert_eq!(
+            parse_annotations(unterminated, Path::new("t")).unwrap(),
+            vec![kept, beat]
+        );
+        let e = parse_annotations(&bytes[..5], Path::new("t.atr")).unwrap_err();
+        assert!(e.to_string().starts_with("t.atr: truncated AUX"), "{e}");
     }
 
     #[test]
