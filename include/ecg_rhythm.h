@@ -100,12 +100,6 @@ typedef enum EcgReason {
   ECG_REASON_NO_RELIABLE_R = 8,
 } EcgReason;
 
-// EVALUATION.md shock-advice categories.
-typedef struct Category Category;
-
-// AHA rhythm categories, plus the excluded one.
-typedef struct Category Category;
-
 // An engine behind an opaque pointer.
 typedef struct EcgEngine EcgEngine;
 
