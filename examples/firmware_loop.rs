@@ -19,7 +19,7 @@
 //! Only the crate's core is used (`Engine`, `Config`, `Event`, `SyncSink`), so this also builds
 //! with `--no-default-features`: the same code a `no_std` target would run.
 
-use ecg_rhythm::event::{Event, EventSink, SyncEvent, SyncStateEvent};
+use ecg_rhythm::event::{Decision, Event, EventSink, SyncEvent, SyncStateEvent};
 use ecg_rhythm::sync::SyncSink;
 use ecg_rhythm::{Config, Engine};
 
@@ -202,6 +202,26 @@ fn main() {
                     t(s.emitted),
                     if s.available { "available" } else { "withheld" },
                     s.reason.map_or(String::new(), |r| format!(" ({r:?})"))
+                ),
+                Event::Rhythm(r) => println!(
+                    "{:7.3} s  rhythm: {} ({:?}{}) for {:.1}-{:.1} s",
+                    t(r.emitted),
+                    match r.decision {
+                        Decision::Shockable => "SHOCK ADVISED",
+                        Decision::Nonshockable => "no shock advised",
+                        _ => "cannot analyse",
+                    },
+                    r.class,
+                    r.hr_bpm.map_or(String::new(), |h| format!(", {h:.0} bpm")),
+                    t(r.start),
+                    t(r.end)
+                ),
+                Event::Quality(q) => println!(
+                    "{:7.3} s  signal quality: {:?} since {:.1} s{}",
+                    t(q.emitted),
+                    q.issue,
+                    t(q.start),
+                    if q.end.is_some() { " (ended)" } else { "" }
                 ),
                 other => println!("{:7.3} s  {other:?}", t(other.emitted())),
             }

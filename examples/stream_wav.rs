@@ -1,35 +1,48 @@
 //! A WAV strip streamed through the engine, sample by sample, as a monitor would see it.
 //!
 //! ```text
-//! cargo run --release --example stream_wav                    # writes and streams a demo strip
+//! cargo run --release --example stream_wav                    # the bundled strip (or a demo)
+//! cargo run --release --example stream_wav -- demo            # a generated sinus + VF strip
 //! cargo run --release --example stream_wav -- strip.wav 2.5   # your file, 2.5 µV per LSB
 //! ```
 //!
-//! WAV files carry no unit: integer samples are scaled by the µV-per-LSB argument (default 1),
-//! float samples are taken as millivolts. Only the first channel is analysed. Without a path the
-//! example writes `target/stream_wav_demo.wav` (16-bit, 250 Hz, 1 µV per LSB): 12 s of sinus
-//! rhythm at 75 bpm followed by 8 s of a VF-like chaotic undulation, and streams that.
+//! WAV files carry no unit: integer samples are scaled by the µV-per-LSB argument (default 1, the
+//! convention of `ecg_rhythm::io::wav`), float samples are taken as millivolts. Only the first
+//! channel is analysed. Without a path the example streams the bundled excerpt
+//! `test-data/mitdb_100.wav` (MIT-BIH record 100, first 60 s, 1 µV per LSB) when the checkout has
+//! it; with `demo`, or without the bundled file, it writes `target/stream_wav_demo.wav` (16-bit,
+//! 250 Hz, 1 µV per LSB): 12 s of sinus rhythm at 75 bpm followed by 8 s of a VF-like chaotic
+//! undulation, and streams that.
 //!
 //! The reader is `hound`'s lazy sample iterator, so the file is never held in memory: each sample
 //! is read, scaled and pushed, and the events it produced are printed at once with their delay.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use ecg_rhythm::event::Event;
 use ecg_rhythm::report::{advice_text, class_name, clock};
 use ecg_rhythm::{Config, Engine};
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let mut args = std::env::args().skip(1);
-    let path = match args.next() {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let p = PathBuf::from("target/stream_wav_demo.wav");
-            write_demo_strip(&p)?;
-            println!("wrote the demo strip {}", p.display());
-            p
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stream_wav: {e}");
+            ExitCode::from(2)
         }
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
+    let mut args = std::env::args().skip(1);
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/mitdb_100.wav");
+    let path = match args.next() {
+        Some(p) if p != "demo" => PathBuf::from(p),
+        Some(_) => demo_strip()?,
+        None if bundled.exists() => bundled,
+        None => demo_strip()?,
     };
     let uv_per_lsb: f32 = match args.next() {
         Some(s) => s.parse().map_err(|e| format!("µV per LSB {s:?}: {e}"))?,
@@ -137,6 +150,14 @@ fn print_event(e: &Event, fs: f64, counts: &mut Counts) {
         ),
         other => println!("{}  {other:?}", clock(other.emitted(), fs)),
     }
+}
+
+/// Write the demo strip under `target/` and return its path.
+fn demo_strip() -> Result<PathBuf, Box<dyn Error>> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/stream_wav_demo.wav");
+    write_demo_strip(&p)?;
+    println!("wrote the demo strip {}", p.display());
+    Ok(p)
 }
 
 /// Write the demo strip: 12 s of sinus rhythm, then 8 s of a VF-like signal, 16-bit at 250 Hz.

@@ -53,9 +53,10 @@
 //! ## The pipeline
 //!
 //! ```text
-//! sample (mV) ─► filter ─► qrs ──┬─► beat events
-//!                                ├─► rhythm (shock advisor) ─► rhythm events
-//!                                └─► sync (marker gate) ─────► sync / sync_state events
+//! sample (mV) ─► filter ─┬─► qrs ──┬─► beat events
+//!                        │         └─► sync (marker gate) ─► sync / sync_state events
+//!                        └─► rhythm (shock advisor, also fed the beats)
+//!                                  └─► rhythm events, and a veto on sync
 //! ```
 //!
 //! - [`filter`]: the causal pre-filter (baseline wander, mains, muscle noise);
@@ -65,7 +66,9 @@
 //! - [`engine`]: the whole chain behind one `push(sample)`;
 //! - [`config`]: every parameter in physical units; the sample rate (125–1000 Hz) is a runtime
 //!   value;
-//! - [`event`]: what comes out.
+//! - [`event`]: what comes out;
+//! - [`synth`]: synthetic ECG with known R peaks, for tests, benches and examples;
+//! - [`ffi`]: the C interface (header `include/ecg_rhythm.h`) for firmware written in C.
 //!
 //! These core modules use only `core` and `alloc`: after [`Engine::new`] nothing allocates,
 //! nothing prints and nothing panics in the per-sample path, so the same code runs in firmware

@@ -10,7 +10,7 @@
 //! them, so the delay between the onset of a rhythm and its advice stays visible.
 
 use crate::event::{
-    Decision, Event, QualityEvent, QualityIssue, RhythmClass, SyncUnavailableReason,
+    Decision, Event, QualityEvent, QualityIssue, RhythmClass, RhythmEvent, SyncUnavailableReason,
 };
 
 /// Minimum, mean and maximum of a set of heart rates, beats per minute.
@@ -63,14 +63,20 @@ pub fn heart_rate(beat_samples: &[u64], sample_rate_hz: f64) -> Option<RateStats
     })
 }
 
-/// A run of consecutive rhythm decisions with the same advice and class.
+/// A run of consecutive rhythm decisions with the same advice.
+///
+/// The advice is what a clinician acts on, so a segment lasts as long as the advice does; the
+/// classes the advisor named along the way (it may hesitate between AF and sinus tachycardia,
+/// or between VT and VF) are counted in [`RhythmSegment::classes`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RhythmSegment {
     /// The advice.
     pub decision: Decision,
-    /// The rhythm class.
+    /// The class named most often in the segment (the earliest one on a tie).
     pub class: RhythmClass,
-    /// Why the advice is indeterminate (from the segment's first decision), if it is.
+    /// Every class named in the segment with its number of decisions, most frequent first.
+    pub classes: Vec<(RhythmClass, usize)>,
+    /// Why the advice is indeterminate (the reason given most often), if it is.
     pub reason: Option<QualityIssue>,
     /// When the advice was first issued: `emitted` of the segment's first decision.
     pub from: u64,
@@ -87,52 +93,58 @@ pub struct RhythmSegment {
     pub rate: Option<RateStats>,
 }
 
-/// Merge consecutive `rhythm` events (in emitted order) that agree on decision, class and
-/// reason into segments. Each segment is in force from its first decision until the next
-/// segment's first decision; the last one until `total_samples` (the recording's length).
-pub fn rhythm_timeline(events: &[Event], total_samples: u64) -> Vec<RhythmSegment> {
-    let mut segments: Vec<RhythmSegment> = Vec::new();
-    let mut rates: Vec<Vec<f64>> = Vec::new();
-    for e in events {
-        let Event::Rhythm(r) = e else { continue };
-        let same = segments.last().is_some_and(|s| {
-            s.decision == r.decision && s.class == r.class && s.reason == r.reason
-        });
-        if same {
-            let (s, rs) = (
-                segments.last_mut().expect("checked above"),
-                rates.last_mut().expect("one per segment"),
-            );
-            s.window_start = s.window_start.min(r.start);
-            s.window_end = s.window_end.max(r.end);
-            s.decisions += 1;
-            rs.extend(r.hr_bpm.filter(|h| h.is_finite()).map(f64::from));
-        } else {
-            if let Some(prev) = segments.last_mut() {
-                prev.until = r.emitted.max(prev.from);
-            }
-            segments.push(RhythmSegment {
-                decision: r.decision,
-                class: r.class,
-                reason: r.reason,
-                from: r.emitted,
-                until: total_samples.max(r.emitted),
-                window_start: r.start,
-                window_end: r.end,
-                decisions: 1,
-                rate: None,
-            });
-            rates.push(
-                r.hr_bpm
-                    .filter(|h| h.is_finite())
-                    .map(f64::from)
-                    .into_iter()
-                    .collect(),
-            );
+/// Count `items` and return each distinct one with its count, most frequent first (the earliest
+/// first seen on a tie).
+pub(crate) fn ranked<T: PartialEq + Copy>(items: impl IntoIterator<Item = T>) -> Vec<(T, usize)> {
+    let mut counts: Vec<(T, usize)> = Vec::new();
+    for it in items {
+        match counts.iter_mut().find(|(c, _)| *c == it) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((it, 1)),
         }
     }
-    for (s, rs) in segments.iter_mut().zip(&rates) {
-        s.rate = rate_stats(rs);
+    // A stable sort keeps first-seen order among equal counts.
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    counts
+}
+
+/// Merge consecutive `rhythm` events (in emitted order) with the same decision into segments.
+/// Each segment is in force from its first decision until the next segment's first decision;
+/// the last one until `total_samples` (the recording's length).
+pub fn rhythm_timeline(events: &[Event], total_samples: u64) -> Vec<RhythmSegment> {
+    let rhythm: Vec<&RhythmEvent> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Rhythm(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mut segments: Vec<RhythmSegment> = Vec::new();
+    for run in rhythm.chunk_by(|a, b| a.decision == b.decision) {
+        let (first, last) = (run[0], run[run.len() - 1]);
+        if let Some(prev) = segments.last_mut() {
+            prev.until = first.emitted.max(prev.from);
+        }
+        let classes = ranked(run.iter().map(|r| r.class));
+        let reasons = ranked(run.iter().filter_map(|r| r.reason));
+        let rates: Vec<f64> = run
+            .iter()
+            .filter_map(|r| r.hr_bpm)
+            .filter(|h| h.is_finite())
+            .map(f64::from)
+            .collect();
+        segments.push(RhythmSegment {
+            decision: first.decision,
+            class: classes[0].0,
+            classes,
+            reason: reasons.first().map(|r| r.0),
+            from: first.emitted,
+            until: total_samples.max(last.emitted),
+            window_start: run.iter().map(|r| r.start).min().unwrap_or(first.start),
+            window_end: run.iter().map(|r| r.end).max().unwrap_or(last.end),
+            decisions: run.len(),
+            rate: rate_stats(&rates),
+        });
     }
     segments
 }
@@ -179,19 +191,13 @@ pub fn shock_advice(events: &[Event], timeline: &[RhythmSegment]) -> Option<Shoc
     })
 }
 
-/// Number of shockable episodes: runs of consecutive shockable segments (a change of class from
-/// VT to VF within a run does not start a new episode).
+/// Number of shockable episodes: the shockable segments of the timeline (a change of class
+/// from VT to VF within one does not start a new episode).
 pub fn shockable_episodes(timeline: &[RhythmSegment]) -> usize {
-    let mut episodes = 0;
-    let mut in_episode = false;
-    for s in timeline {
-        let shockable = s.decision == Decision::Shockable;
-        if shockable && !in_episode {
-            episodes += 1;
-        }
-        in_episode = shockable;
-    }
-    episodes
+    timeline
+        .iter()
+        .filter(|s| s.decision == Decision::Shockable)
+        .count()
 }
 
 /// A period during which the sync marker gate was in one state.
@@ -431,39 +437,67 @@ mod tests {
     }
 
     #[test]
-    fn a_class_change_splits_a_segment() {
+    fn classes_within_one_advice_are_counted_not_split() {
         use Decision::*;
         let ev = vec![
             rhythm(0, 10, 10, Nonshockable, RhythmClass::Sinus, None),
             rhythm(5, 15, 15, Nonshockable, RhythmClass::Tachy, None),
+            rhythm(6, 16, 16, Nonshockable, RhythmClass::Irregular, None),
+            rhythm(7, 17, 17, Nonshockable, RhythmClass::Tachy, None),
             rhythm(10, 20, 20, Shockable, RhythmClass::Vt, None),
-            rhythm(15, 25, 25, Shockable, RhythmClass::Vt, None),
+            rhythm(15, 25, 25, Shockable, RhythmClass::Vf, None),
             rhythm(20, 30, 30, Nonshockable, RhythmClass::Tachy, None),
             rhythm(25, 35, 35, Shockable, RhythmClass::Vt, None),
         ];
         let t = rhythm_timeline(&ev, 40);
-        let classes: Vec<_> = t.iter().map(|s| s.class).collect();
+        let decisions: Vec<_> = t.iter().map(|s| (s.decision, s.decisions)).collect();
         assert_eq!(
-            classes,
+            decisions,
             [
-                RhythmClass::Sinus,
-                RhythmClass::Tachy,
-                RhythmClass::Vt,
-                RhythmClass::Tachy,
-                RhythmClass::Vt
+                (Nonshockable, 4),
+                (Shockable, 2),
+                (Nonshockable, 1),
+                (Shockable, 1)
             ]
         );
+        assert_eq!(t[0].class, RhythmClass::Tachy);
+        assert_eq!(
+            t[0].classes,
+            [
+                (RhythmClass::Tachy, 2),
+                (RhythmClass::Sinus, 1),
+                (RhythmClass::Irregular, 1)
+            ]
+        );
+        // VT turning into VF is one episode; the tie goes to the class named first.
+        assert_eq!(t[1].class, RhythmClass::Vt);
         assert_eq!(shock_advice(&ev, &t).unwrap().episodes, 2);
-        // VT turning into VF is one episode.
-        let vt_vf = [
-            rhythm(0, 10, 10, Nonshockable, RhythmClass::Sinus, None),
-            rhythm(5, 15, 15, Shockable, RhythmClass::Vt, None),
-            rhythm(10, 20, 20, Shockable, RhythmClass::Vf, None),
-            rhythm(15, 25, 25, Nonshockable, RhythmClass::Sinus, None),
-        ];
-        let t = rhythm_timeline(&vt_vf, 30);
-        assert_eq!((t.len(), shockable_episodes(&t)), (4, 1));
         assert_eq!(rhythm_timeline(&[], 40), vec![]);
+    }
+
+    #[test]
+    fn indeterminate_segments_keep_their_main_reason() {
+        let ind = |emitted, reason| {
+            Event::Rhythm(RhythmEvent {
+                start: emitted - 5,
+                end: emitted,
+                emitted,
+                decision: Decision::Indeterminate,
+                score: 0.0,
+                class: RhythmClass::Unknown,
+                hr_bpm: None,
+                reason,
+            })
+        };
+        let ev = [
+            ind(10, Some(QualityIssue::LeadOff)),
+            ind(11, Some(QualityIssue::Noise)),
+            ind(12, Some(QualityIssue::Noise)),
+        ];
+        let t = rhythm_timeline(&ev, 20);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].reason, Some(QualityIssue::Noise));
+        assert_eq!(t[0].rate, None);
     }
 
     #[test]

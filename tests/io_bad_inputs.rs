@@ -117,9 +117,14 @@ fn bad_files_give_one_clear_line() {
             "bad gain `lots`",
         ),
         (
-            "negative gain",
-            vec![hea("gainneg", "r 1 250 10\nok.dat 16 -200\n")],
-            "impossible gain -200",
+            "infinite gain",
+            vec![hea("gaininf", "r 1 250 10\nok.dat 16 inf\n")],
+            "impossible gain inf",
+        ),
+        (
+            "lead that is not a voltage",
+            vec![hea("bp", "r 1 250 3000\nok.dat 16 100/mmHg\n")],
+            "unsupported: signal 0 is in `mmHg`, not mV or uV",
         ),
         (
             "signal count 0",

@@ -9,12 +9,13 @@ use proptest::prelude::*;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 5] = [
+const TARGETS: [(&str, Target); 6] = [
     ("wfdb_header", fuzz::wfdb_header),
     ("wfdb_signal", fuzz::wfdb_signal),
     ("wfdb_annotations", fuzz::wfdb_annotations),
     ("wav", fuzz::wav),
     ("csv", fuzz::csv),
+    ("writers", fuzz::writers),
 ];
 
 fn test_data(name: &str) -> Vec<u8> {
@@ -39,6 +40,11 @@ fn seed(target: &str) -> Vec<u8> {
         "wav" => {
             let mut v = vec![0];
             v.extend_from_slice(&test_data("mitdb_100.wav")[..1024]);
+            v
+        }
+        "writers" => {
+            let mut v = vec![2];
+            v.extend((0..200).flat_map(|i| ((i as f32) * 0.01 - 1.0).to_le_bytes()));
             v
         }
         _ => {
@@ -101,7 +107,7 @@ proptest! {
 
     #[test]
     fn mutated_real_files_never_panic(
-        which in 0usize..5,
+        which in 0usize..6,
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8),
     ) {
         let (name, target) = TARGETS[which];

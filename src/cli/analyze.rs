@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::plot::{write_strip, RangeArgs};
 use super::{load_config, read_recording, CliError, InputArgs};
 use crate::engine::Engine;
-use crate::event::{Decision, Event, EventSink};
+use crate::event::{Decision, Event, EventSink, RhythmClass};
 use crate::io::annotation::{Annotation, NORMAL};
 use crate::io::stream::WfdbStream;
 use crate::io::{jsonl, wfdb};
@@ -464,7 +464,7 @@ fn write_summary(
                     (Decision::Indeterminate, Some(r)) => {
                         format!("{} ({})", class_name(s.class), issue_name(r))
                     }
-                    _ => class_name(s.class).to_string(),
+                    _ => class_shares(&s.classes, s.decisions),
                 };
                 let hr = s.rate.map_or("-".to_string(), |r| {
                     if r.max_bpm.round() == r.min_bpm.round() {
@@ -518,6 +518,32 @@ fn write_summary(
         write_table(out, &["when", "issue"], &rows)?;
     }
     Ok(())
+}
+
+/// The classes of a segment with their shares of its decisions, most frequent first: `NSR`,
+/// or `AF 70%, TACHY 30%` (at most three named, the rest as `other`).
+fn class_shares(classes: &[(RhythmClass, usize)], decisions: usize) -> String {
+    if classes.len() == 1 {
+        return class_name(classes[0].0).to_string();
+    }
+    let pct = |n: usize| {
+        let p = 100.0 * n as f64 / decisions.max(1) as f64;
+        if p < 0.5 {
+            "<1%".to_string()
+        } else {
+            format!("{p:.0}%")
+        }
+    };
+    let mut parts: Vec<String> = classes
+        .iter()
+        .take(3)
+        .map(|&(c, n)| format!("{} {}", class_name(c), pct(n)))
+        .collect();
+    let rest: usize = classes.iter().skip(3).map(|&(_, n)| n).sum();
+    if rest > 0 {
+        parts.push(format!("other {}", pct(rest)));
+    }
+    parts.join(", ")
 }
 
 /// Print rows under a header, columns left-aligned to their widest cell, at most
@@ -710,15 +736,30 @@ mod tests {
     fn long_lists_are_cut() {
         let ev: Vec<Event> = (0..(MAX_LISTED as u64 + 5))
             .map(|k| {
-                let class = if k % 2 == 0 {
-                    RhythmClass::Sinus
+                let (decision, class) = if k % 2 == 0 {
+                    (Decision::Nonshockable, RhythmClass::Sinus)
                 } else {
-                    RhythmClass::Tachy
+                    (Decision::Shockable, RhythmClass::Vt)
                 };
-                rhythm(2500 + 100 * k, Decision::Nonshockable, class, None)
+                rhythm(2500 + 100 * k, decision, class, None)
             })
             .collect();
         let text = summary(&ev, 20_000);
         assert!(text.contains("... and 5 more (all events: --jsonl)"));
+    }
+
+    #[test]
+    fn class_shares_name_the_mix() {
+        use RhythmClass::*;
+        assert_eq!(class_shares(&[(Sinus, 4)], 4), "NSR");
+        assert_eq!(
+            class_shares(&[(Irregular, 7), (Tachy, 3)], 10),
+            "AF 70%, TACHY 30%"
+        );
+        assert_eq!(
+            class_shares(&[(Vf, 5), (Vt, 2), (Tachy, 1), (Sinus, 1), (Other, 1)], 10),
+            "VF 50%, VT 20%, TACHY 10%, other 20%"
+        );
+        assert_eq!(class_shares(&[(Vf, 440), (Vt, 1)], 441), "VF 100%, VT <1%");
     }
 }

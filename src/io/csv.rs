@@ -15,7 +15,7 @@
 //! so `0.002778`-style times give exactly 360 Hz. A rate given as well must agree within 0.1 %.
 //!
 //! Limits against hostile input: lines of at most [`MAX_LINE_BYTES`], at most [`MAX_COLUMNS`]
-//! columns and [`MAX_SAMPLES`](super::MAX_SAMPLES) rows; memory grows with the rows read.
+//! columns and [`MAX_SAMPLES`] rows; memory grows with the rows read.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -333,7 +333,7 @@ pub fn write<W: Write>(mut out: W, rec: &Recording, with_time: bool) -> std::io:
     out.flush()
 }
 
-/// Write `rec` as a CSV file (see [`write`]).
+/// Write `rec` as a CSV file (see [`write()`]).
 pub fn write_file(path: &Path, rec: &Recording, with_time: bool) -> Result<(), IoError> {
     let file = File::create(path).map_err(|e| IoError::io(path, e))?;
     write(std::io::BufWriter::new(file), rec, with_time).map_err(|e| IoError::io(path, e))

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{csv, wav, wfdb, ReadOptions};
+use super::{csv, wav, wfdb, ReadOptions, Recording};
 
 /// The header parser on arbitrary bytes.
 pub fn wfdb_header(data: &[u8]) {
@@ -91,5 +91,70 @@ pub fn csv(data: &[u8]) {
     match csv::from_reader(body, "fuzz", Path::new("fuzz.csv"), &options(sel)) {
         Ok(rec) => assert!(rec.sample_rate_hz > 0.0 && !rec.samples_mv.is_empty()),
         Err(e) => assert!(e.to_string().starts_with("fuzz.csv: "), "{e}"),
+    }
+}
+
+fn same_samples(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+}
+
+/// The CSV and WAV writers: arbitrary `f32` samples (little-endian, after a selector byte that
+/// picks the rate and layout) written and read back must come back unchanged (float WAV, CSV)
+/// or within half an LSB (16-bit WAV), or be refused when they do not fit.
+pub fn writers(data: &[u8]) {
+    let Some((&sel, body)) = data.split_first() else {
+        return;
+    };
+    let fs = [125.0f32, 250.0, 360.0, 500.0, 1000.0][(sel % 5) as usize];
+    let samples: Vec<f32> = body
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    if samples.is_empty() {
+        return;
+    }
+    let rec = Recording {
+        name: "w".into(),
+        sample_rate_hz: fs,
+        lead_name: "II".into(),
+        samples_mv: samples,
+    };
+    let path = Path::new("w");
+    let with_time = rec.samples_mv.len() >= 2 && sel & 0x80 == 0;
+    let mut text = Vec::new();
+    csv::write(&mut text, &rec, with_time).expect("CSV to memory");
+    let opts = ReadOptions {
+        sample_rate_hz: (!with_time).then_some(fs),
+        ..ReadOptions::default()
+    };
+    let back = csv::from_reader(&text[..], "w", path, &opts).expect("our CSV reads back");
+    assert_eq!(back.sample_rate_hz, fs);
+    assert!(same_samples(&back.samples_mv, &rec.samples_mv));
+
+    let mut wav_bytes = std::io::Cursor::new(Vec::new());
+    wav::write_to(&mut wav_bytes, &rec, wav::WavEncoding::Float32, path).expect("float WAV");
+    let opts = ReadOptions::default();
+    let back = wav::from_reader(&wav_bytes.get_ref()[..], "w", path, &opts).expect("reads back");
+    assert!(same_samples(&back.samples_mv, &rec.samples_mv));
+
+    let mut wav_bytes = std::io::Cursor::new(Vec::new());
+    let int16 = wav::WavEncoding::Int16 { uv_per_lsb: 1.0 };
+    // As the writer computes it: f64 µV, rounded, within i16.
+    let fits = rec.samples_mv.iter().all(|&v| {
+        let x = (v as f64 * 1000.0).round();
+        (-32768.0..=32767.0).contains(&x)
+    });
+    match wav::write_to(&mut wav_bytes, &rec, int16, path) {
+        Ok(()) => {
+            assert!(fits);
+            let back = wav::from_reader(&wav_bytes.get_ref()[..], "w", path, &opts).unwrap();
+            for (a, b) in back.samples_mv.iter().zip(&rec.samples_mv) {
+                assert!((a - b).abs() <= 0.0005 + 1e-6 * b.abs(), "{a} vs {b}");
+            }
+        }
+        Err(e) => assert!(!fits, "{e}"),
     }
 }

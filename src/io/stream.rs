@@ -93,6 +93,7 @@ impl WfdbStream {
     pub fn open(path: &Path, lead: usize) -> Result<Self, IoError> {
         let header = Header::open(path)?;
         let hea = record_file(&record_base(path), "hea");
+        header.require_voltage(lead, &hea)?;
         let spec = header.signals.get(lead).cloned().ok_or_else(|| {
             IoError::format(
                 &hea,

@@ -90,7 +90,7 @@ pub fn from_reader<R: Read>(
             format!("{claimed} samples exceed the limit {MAX_SAMPLES}"),
         ));
     }
-    let mut samples_mv = Vec::with_capacity(claimed.min(1 << 20) as usize);
+    let mut samples_mv = Vec::with_capacity(claimed.min(1 << 16) as usize);
     let lead = opts.lead;
     let truncated = |got: usize| {
         IoError::format(
@@ -141,7 +141,7 @@ pub fn from_reader<R: Read>(
     })
 }
 
-/// How [`write`] stores samples.
+/// How [`write()`] stores samples.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum WavEncoding {
@@ -154,11 +154,23 @@ pub enum WavEncoding {
     Float32,
 }
 
-/// Write one recording as a mono WAV file.
-///
-/// The sample rate is rounded to whole Hz (WAV stores an integer); a rate that is not whole is an
-/// error. Integer encoding refuses NaN and values that do not fit in 16 bits.
+/// Write one recording as a mono WAV file (see [`write_to`]); nothing is written on error.
 pub fn write(path: &Path, rec: &Recording, encoding: WavEncoding) -> Result<(), IoError> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    write_to(&mut buf, rec, encoding, path)?;
+    std::fs::write(path, buf.into_inner()).map_err(|e| IoError::io(path, e))
+}
+
+/// Write one recording as mono WAV to `out`; `path` names it in errors.
+///
+/// WAV stores a whole number of Hz, so a rate that is not whole is an error. Integer encoding
+/// refuses NaN and values that do not fit in 16 bits.
+pub fn write_to<W: std::io::Write + std::io::Seek>(
+    out: W,
+    rec: &Recording,
+    encoding: WavEncoding,
+    path: &Path,
+) -> Result<(), IoError> {
     let fs = rec.sample_rate_hz;
     if !(fs.is_finite() && fs >= 1.0 && fs.fract() == 0.0 && fs <= u32::MAX as f32) {
         return Err(IoError::format(
@@ -183,7 +195,6 @@ pub fn write(path: &Path, rec: &Recording, encoding: WavEncoding) -> Result<(), 
             kind: IoErrorKind::Format(other.to_string()),
         },
     };
-    // Convert first so that a bad sample leaves no half-written file.
     let ints: Vec<i16> = match encoding {
         WavEncoding::Int16 { uv_per_lsb } => {
             if !(uv_per_lsb.is_finite() && uv_per_lsb > 0.0) {
@@ -213,7 +224,7 @@ pub fn write(path: &Path, rec: &Recording, encoding: WavEncoding) -> Result<(), 
         }
         WavEncoding::Float32 => Vec::new(),
     };
-    let mut w = WavWriter::create(path, spec).map_err(err)?;
+    let mut w = WavWriter::new(out, spec).map_err(err)?;
     match encoding {
         WavEncoding::Int16 { .. } => {
             for v in ints {

@@ -259,7 +259,8 @@ impl Header {
         })
     }
 
-    /// Convert an ADC value of signal `sig` to physical units (mV; µV signals are scaled).
+    /// Convert an ADC value of signal `sig` to physical units: mV for signals in mV or µV (scaled),
+    /// the signal's own units otherwise (see [`Header::is_voltage`]).
     ///
     /// The format's invalid-sample value gives NaN; an unknown `sig` gives NaN.
     pub fn adc_to_mv(&self, sig: usize, adc: i32) -> f32 {
@@ -275,6 +276,13 @@ impl Header {
             }
             _ => f32::NAN,
         }
+    }
+
+    /// True when signal `sig` is a voltage in mV or µV (what the engine can analyse).
+    pub fn is_voltage(&self, sig: usize) -> bool {
+        self.signals.get(sig).is_some_and(|s| {
+            s.units.eq_ignore_ascii_case("mv") || s.units.eq_ignore_ascii_case("uv")
+        })
     }
 
     /// The signals stored in the same file as `sig`, in header order (the file interleaves them
@@ -350,7 +358,7 @@ impl Header {
         };
         let wanted = wanted_frames * width;
         let mut decoder = StreamDecoder::new(spec.format);
-        let mut out: Vec<i32> = Vec::with_capacity(wanted_frames.min(1 << 20) as usize);
+        let mut out: Vec<i32> = Vec::with_capacity(wanted_frames.min(1 << 16) as usize);
         let mut k: u64 = 0;
         let mut data = data;
         let mut buf = vec![0u8; 6 * 8192];
@@ -565,19 +573,14 @@ fn parse_signal_line(line: &str, path: &Path) -> Result<SignalSpec, IoError> {
             let gv: f64 = g
                 .parse()
                 .map_err(|_| IoError::format(path, format!("bad gain `{g}`")))?;
-            if !gv.is_finite() || gv < 0.0 {
+            // Negative gains (inverted signals) are legal WFDB.
+            if !gv.is_finite() {
                 return Err(IoError::format(path, format!("impossible gain {gv}")));
             }
             // A gain of 0 means "uncalibrated": WFDB then assumes 200.
             (if gv == 0.0 { 200.0 } else { gv }, base, units)
         }
     };
-    if !units.eq_ignore_ascii_case("mv") && !units.eq_ignore_ascii_case("uv") {
-        return Err(IoError::unsupported(
-            path,
-            format!("signal units `{units}` (mV and uV are read)"),
-        ));
-    }
     let adc_resolution: u32 = match f.next() {
         None => 12,
         Some(s) => s
@@ -619,10 +622,28 @@ fn parse_signal_line(line: &str, path: &Path) -> Result<SignalSpec, IoError> {
     })
 }
 
+impl Header {
+    /// Refuse a lead that is not a voltage (a blood-pressure or respiration channel): the
+    /// engine analyses ECG in mV. `hea` names the header in the error.
+    pub fn require_voltage(&self, lead: usize, hea: &Path) -> Result<(), IoError> {
+        match self.signals.get(lead) {
+            Some(spec) if !self.is_voltage(lead) => Err(IoError::unsupported(
+                hea,
+                format!(
+                    "signal {lead} is in `{}`, not mV or uV (pick an ECG lead with --lead)",
+                    spec.units
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Read one lead of a WFDB record in mV.
 pub fn read_recording(path: &Path, lead: usize) -> Result<Recording, IoError> {
     let header = Header::open(path)?;
     let hea = record_file(&record_base(path), "hea");
+    header.require_voltage(lead, &hea)?;
     let adc = header.read_adc(lead, &hea)?;
     let samples_mv = adc.iter().map(|&v| header.adc_to_mv(lead, v)).collect();
     Ok(Recording {
@@ -1031,6 +1052,9 @@ mod tests {
         assert_eq!(h.adc_to_mv(0, 1224), 1.0);
         assert!(h.adc_to_mv(0, -2048).is_nan());
         assert!(h.adc_to_mv(5, 0).is_nan());
+        let inverted = header("r 2 250\nr.dat 16 -100\nr.dat 16 100/mmHg\n");
+        assert_eq!(inverted.adc_to_mv(0, 50), -0.5);
+        assert!(inverted.is_voltage(0) && !inverted.is_voltage(1));
     }
 
     #[test]
@@ -1166,7 +1190,7 @@ mod tests {
             "rec 1 360\nr.dat 212:3 200",
             "rec 1 360\nr.dat 212 abc",
             "rec 1 360\nr.dat 212 200(5",
-            "rec 1 360\nr.dat 212 200/mmHg",
+            "rec 1 360\nr.dat 212 nan",
             "rec 1 360\n../r.dat 212 200",
             "rec 2 360\nr.dat 212 200\nr.dat 16 200",
         ] {

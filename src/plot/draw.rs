@@ -24,7 +24,7 @@ use super::marks::{
     ReferenceMark,
 };
 use super::{PlotError, Strip, StripOptions};
-use crate::event::{Decision, Event};
+use crate::event::{Decision, Event, RhythmEvent};
 use crate::io::annotation::Annotation;
 use crate::report::{
     self, advice_text, class_name, heart_rate, issue_name, quality_periods, rhythm_timeline,
@@ -79,6 +79,8 @@ const BAND_MM: f64 = 6.0;
 const SYNC_LANE_MM: f64 = 3.0;
 const ROW_GAP_MM: f64 = 6.0;
 const FONT_MM: f64 = 2.7;
+/// A sync arrow is drawn above the highest sample this close to its R wave, s.
+const MARKER_PEAK_SEARCH_S: f64 = 0.06;
 const SMALL_FONT_MM: f64 = 2.3;
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
@@ -425,72 +427,136 @@ impl Legend {
     }
 }
 
+/// One row of the strip: its samples and where each lane lies on the page, mm.
+struct Row<'p, 's> {
+    page: &'p Page<'s>,
+    start: u64,
+    end: u64,
+    baseline_mv: f64,
+    ref_top: f64,
+    grid_top: f64,
+    /// The baseline's height on the page.
+    zero: f64,
+    grid_bottom: f64,
+    detection_y: f64,
+    time_y: f64,
+    band_top: f64,
+    sync_top: f64,
+}
+
+impl<'p, 's> Row<'p, 's> {
+    fn new(page: &'p Page<'s>, (start, end): (u64, u64), baseline_mv: f64, top_mm: f64) -> Self {
+        let grid_top = top_mm + if page.has_reference { REF_LANE_MM } else { 0.0 };
+        let zero = grid_top + page.up_mm;
+        let grid_bottom = zero + page.down_mm;
+        let band_top = grid_bottom + DETECTION_LANE_MM + TIME_LANE_MM;
+        Row {
+            page,
+            start,
+            end,
+            baseline_mv,
+            ref_top: top_mm,
+            grid_top,
+            zero,
+            grid_bottom,
+            detection_y: grid_bottom + DETECTION_LANE_MM / 2.0,
+            time_y: grid_bottom + DETECTION_LANE_MM + TIME_LANE_MM / 2.0,
+            band_top,
+            sync_top: band_top + BAND_MM + 0.6,
+        }
+    }
+
+    fn x(&self, sample: u64) -> f64 {
+        LEFT_MM + (sample as f64 - self.start as f64) * Paper::mm_per_sample(self.page.fs)
+    }
+
+    /// Height on the page of a value in mV, clipped to the grid.
+    fn y(&self, mv: f64) -> f64 {
+        let mm = (mv - self.baseline_mv) * GAIN_MM_PER_MV;
+        self.zero - mm.clamp(-self.page.down_mm, self.page.up_mm)
+    }
+
+    fn width(&self) -> f64 {
+        self.x(self.end) - LEFT_MM
+    }
+
+    fn contains(&self, sample: u64) -> bool {
+        sample >= self.start && sample < self.end
+    }
+
+    /// The part of `[from, until)` inside the row, if any.
+    fn clip(&self, from: u64, until: u64) -> Option<(u64, u64)> {
+        let (s, e) = (from.max(self.start), until.min(self.end));
+        (s < e).then_some((s, e))
+    }
+
+    fn samples(&self, from: u64, until: u64) -> &'s [f32] {
+        &self.page.strip.samples_mv[from as usize..until as usize]
+    }
+}
+
+/// A lane's name in the left margin.
+fn lane_name(
+    c: &Canvas<'_, '_>,
+    name: &str,
+    y: f64,
+    color: RGBColor,
+    bold: bool,
+) -> Result<(), PlotError> {
+    c.text(name, 1.0, y, SMALL_FONT_MM, color, HPos::Left, bold)
+}
+
 fn draw_row(
     c: &Canvas<'_, '_>,
     page: &Page<'_>,
-    (start, end): (u64, u64),
+    range: (u64, u64),
     baseline_mv: f64,
     top_mm: f64,
 ) -> Result<(), PlotError> {
-    let fs = page.fs;
-    let mm_per_sample = Paper::mm_per_sample(fs);
-    let x_of = |s: u64| LEFT_MM + (s as f64 - start as f64) * mm_per_sample;
-    let width = (end - start) as f64 * mm_per_sample;
-    let ref_top = top_mm;
-    let grid_top = top_mm + if page.has_reference { REF_LANE_MM } else { 0.0 };
-    let zero = grid_top + page.up_mm;
-    let grid_bottom = zero + page.down_mm;
-    let y_of = |mv: f64| {
-        let mm = (mv - baseline_mv) * GAIN_MM_PER_MV;
-        zero - mm.clamp(-page.down_mm, page.up_mm)
-    };
-    let det_y = grid_bottom + DETECTION_LANE_MM / 2.0;
-    let time_y = grid_bottom + DETECTION_LANE_MM + TIME_LANE_MM / 2.0;
-    let band_top = grid_bottom + DETECTION_LANE_MM + TIME_LANE_MM;
-    let sync_top = band_top + BAND_MM + 0.6;
-    let in_row = |s: u64| s >= start && s < end;
+    let row = Row::new(page, range, baseline_mv, top_mm);
+    draw_grid(c, &row)?;
+    draw_quality(c, &row)?;
+    draw_errors(c, &row)?;
+    draw_trace(c, &row)?;
+    draw_markers(c, &row)?;
+    if page.has_reference {
+        draw_reference_lane(c, &row)?;
+    }
+    draw_detections_and_time(c, &row)?;
+    draw_advice_band(c, &row)?;
+    draw_sync_lane(c, &row)
+}
 
-    // Grid.
-    c.rect(
-        LEFT_MM,
-        grid_top,
-        LEFT_MM + width,
-        grid_bottom,
-        PAPER.into(),
-    )?;
+/// The paper grid, its amplitude labels on every whole millivolt and the 1 mV calibration pulse.
+fn draw_grid(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
+    let (page, zero) = (row.page, row.zero);
+    let right = LEFT_MM + row.width();
+    c.rect(LEFT_MM, row.grid_top, right, row.grid_bottom, PAPER.into())?;
     let h_lines = horizontal_lines(page.up_mm, page.down_mm);
-    let v_lines = vertical_lines(width);
+    let v_lines = vertical_lines(row.width());
     for major in [false, true] {
         let color: RGBAColor = if major { GRID_MAJOR } else { GRID_MINOR }.into();
-        for &(mm, m) in h_lines.iter().filter(|l| l.1 == major) {
-            let _ = m;
-            c.line(
-                &[(LEFT_MM, zero - mm), (LEFT_MM + width, zero - mm)],
-                color,
-                1,
-            )?;
+        for &(mm, _) in h_lines.iter().filter(|l| l.1 == major) {
+            c.line(&[(LEFT_MM, zero - mm), (right, zero - mm)], color, 1)?;
         }
         for &(mm, _) in v_lines.iter().filter(|l| l.1 == major) {
-            c.line(
-                &[(LEFT_MM + mm, grid_top), (LEFT_MM + mm, grid_bottom)],
-                color,
-                1,
-            )?;
+            let x = LEFT_MM + mm;
+            c.line(&[(x, row.grid_top), (x, row.grid_bottom)], color, 1)?;
         }
     }
-    // Amplitude labels on every whole millivolt, and the 1 mV calibration pulse.
     for &(mm, _) in &h_lines {
-        let mv = baseline_mv + mm / GAIN_MM_PER_MV;
+        let mv = row.baseline_mv + mm / GAIN_MM_PER_MV;
         if (mv - mv.round()).abs() < 1e-6 && mm > -page.down_mm + 1.0 {
             let label = if mm + GAIN_MM_PER_MV > page.up_mm {
-                format!("{:.0} mV", mv)
+                format!("{mv:.0} mV")
             } else {
-                format!("{:.0}", mv)
+                format!("{mv:.0}")
             };
+            let y = zero - mm;
             c.text(
                 &label,
                 LEFT_MM - 1.0,
-                zero - mm,
+                y,
                 SMALL_FONT_MM,
                 MUTED,
                 HPos::Right,
@@ -498,88 +564,90 @@ fn draw_row(
             )?;
         }
     }
-    let cal_x = LEFT_MM - 13.0;
-    let cal_top = zero - GAIN_MM_PER_MV;
-    c.line(
-        &[
-            (cal_x - 2.0, zero),
-            (cal_x, zero),
-            (cal_x, cal_top),
-            (cal_x + MAJOR_MM, cal_top),
-            (cal_x + MAJOR_MM, zero),
-            (cal_x + MAJOR_MM + 2.0, zero),
-        ],
-        CALIBRATION.into(),
-        2,
-    )?;
+    let (x, top) = (LEFT_MM - 13.0, zero - GAIN_MM_PER_MV);
+    let pulse = [
+        (x - 2.0, zero),
+        (x, zero),
+        (x, top),
+        (x + MAJOR_MM, top),
+        (x + MAJOR_MM, zero),
+        (x + MAJOR_MM + 2.0, zero),
+    ];
+    c.line(&pulse, CALIBRATION.into(), 2)
+}
 
-    // Poor-signal periods.
-    for q in &page.quality {
-        let qs = q.start.max(start);
-        let qe = q.end.unwrap_or(u64::MAX).min(end);
-        if qs < qe {
-            c.rect(x_of(qs), grid_top, x_of(qe), grid_bottom, QUALITY.mix(0.2))?;
-            let label = issue_name(q.issue);
-            if x_of(qe) - x_of(qs) > text_width_mm(label, SMALL_FONT_MM) + 2.0 {
-                c.text(
-                    label,
-                    x_of(qs) + 1.0,
-                    grid_top + 2.0,
-                    SMALL_FONT_MM,
-                    INK,
-                    HPos::Left,
-                    true,
-                )?;
-            }
+/// Shaded periods of poor signal quality, named when there is room.
+fn draw_quality(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
+    for q in &row.page.quality {
+        let Some((s, e)) = row.clip(q.start, q.end.unwrap_or(u64::MAX)) else {
+            continue;
+        };
+        let (x0, x1) = (row.x(s), row.x(e));
+        c.rect(x0, row.grid_top, x1, row.grid_bottom, QUALITY.mix(0.2))?;
+        let label = issue_name(q.issue);
+        if x1 - x0 > text_width_mm(label, SMALL_FONT_MM) + 2.0 {
+            let y = row.grid_top + 2.0;
+            c.text(label, x0 + 1.0, y, SMALL_FONT_MM, INK, HPos::Left, true)?;
         }
     }
+    Ok(())
+}
 
-    // Dashed lines through the grid at misses and false detections.
-    for (a, m) in &page.annotations {
-        if *m == ReferenceMark::Missed && in_row(a.sample) {
-            c.dashed_vertical(x_of(a.sample), grid_top, grid_bottom, MISSED_LINE.mix(0.7))?;
+/// Dashed lines through the grid at missed reference beats and false detections.
+fn draw_errors(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
+    let (top, bottom) = (row.grid_top, row.grid_bottom);
+    for (a, m) in &row.page.annotations {
+        if *m == ReferenceMark::Missed && row.contains(a.sample) {
+            c.dashed_vertical(row.x(a.sample), top, bottom, MISSED_LINE.mix(0.7))?;
         }
     }
-    for &(s, m) in &page.beats {
-        if m == DetectionMark::False && in_row(s) {
-            c.dashed_vertical(x_of(s), grid_top, grid_bottom, FALSE_DETECTION.mix(0.7))?;
+    for &(s, m) in &row.page.beats {
+        if m == DetectionMark::False && row.contains(s) {
+            c.dashed_vertical(row.x(s), top, bottom, FALSE_DETECTION.mix(0.7))?;
         }
     }
+    Ok(())
+}
 
-    // The trace, broken where samples are missing.
-    let samples = &page.strip.samples_mv[start as usize..end as usize];
+/// The ECG trace, broken where samples are missing.
+fn draw_trace(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
     let mut run: Vec<(f64, f64)> = Vec::new();
-    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
-    for (i, &v) in samples.iter().enumerate() {
+    for (i, &v) in row.samples(row.start, row.end).iter().enumerate() {
         if v.is_finite() {
-            run.push((x_of(start + i as u64), y_of(f64::from(v))));
+            run.push((row.x(row.start + i as u64), row.y(f64::from(v))));
         } else if !run.is_empty() {
-            runs.push(std::mem::take(&mut run));
+            c.line(&std::mem::take(&mut run), TRACE.into(), 2)?;
         }
     }
     if !run.is_empty() {
-        runs.push(run);
+        c.line(&run, TRACE.into(), 2)?;
     }
-    for r in runs {
-        c.line(&r, TRACE.into(), 2)?;
-    }
+    Ok(())
+}
 
-    // Sync markers: a downward arrow just above the R wave, at the discharge moment.
-    let window = (0.06 * fs) as u64;
+/// Sync markers: a downward arrow just above the R wave, at the discharge moment.
+fn draw_markers(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
+    let page = row.page;
+    let window = (MARKER_PEAK_SEARCH_S * page.fs) as u64;
     for &(sample, emitted, mark) in &page.markers {
-        if !in_row(emitted) {
+        if !row.contains(emitted) {
             continue;
         }
-        let lo = sample.min(emitted).saturating_sub(window).max(start);
-        let hi = (emitted + window).min(end);
-        let peak_mm = page.strip.samples_mv[lo as usize..hi as usize]
+        let lo = sample.min(emitted).saturating_sub(window).max(row.start);
+        let hi = (emitted + window).min(row.end);
+        let peak_mv = row
+            .samples(lo, hi)
             .iter()
             .filter(|v| v.is_finite())
-            .map(|&v| (f64::from(v) - baseline_mv) * GAIN_MM_PER_MV)
+            .map(|&v| f64::from(v))
             .fold(f64::NEG_INFINITY, f64::max);
-        let peak_mm = if peak_mm.is_finite() { peak_mm } else { 0.0 };
-        let tip = zero - (peak_mm + 1.2).min(page.up_mm - 3.4);
-        let x = x_of(emitted);
+        let peak_mm = if peak_mv.is_finite() {
+            (peak_mv - row.baseline_mv) * GAIN_MM_PER_MV
+        } else {
+            0.0
+        };
+        let tip = row.zero - (peak_mm + 1.2).min(page.up_mm - 3.4);
+        let x = row.x(emitted);
         let color = match mark {
             MarkerMark::OnTime | MarkerMark::Unscored => MARKER_ON_TIME,
             MarkerMark::OffTime => MARKER_OFF_TIME,
@@ -590,80 +658,63 @@ fn draw_row(
             color,
         )?;
     }
+    Ok(())
+}
 
-    // Reference lane.
-    if page.has_reference {
-        for &(s, e) in &page.reference_shockable {
-            let (s, e) = (s.max(start), e.min(end));
-            if s < e {
-                c.rect(
-                    x_of(s),
-                    ref_top + 0.3,
-                    x_of(e),
-                    grid_top - 0.3,
-                    REFERENCE_SHOCKABLE.into(),
-                )?;
-            }
+/// The reference lane: VF/VT tint, rhythm changes above, beat labels below (missed ones red).
+fn draw_reference_lane(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
+    let top = row.ref_top;
+    for &(s, e) in &row.page.reference_shockable {
+        if let Some((s, e)) = row.clip(s, e) {
+            let color = REFERENCE_SHOCKABLE.into();
+            c.rect(row.x(s), top + 0.3, row.x(e), row.grid_top - 0.3, color)?;
         }
-        c.text(
-            "REF",
-            1.0,
-            ref_top + REF_LANE_MM * 0.65,
-            SMALL_FONT_MM,
-            MUTED,
-            HPos::Left,
-            false,
-        )?;
-        for (a, m) in &page.annotations {
-            if !in_row(a.sample) {
-                continue;
-            }
-            let x = x_of(a.sample);
-            match m {
-                ReferenceMark::NotBeat => {
-                    let label = match &a.aux {
-                        Some(aux) if !aux.trim_end_matches('\0').trim().is_empty() => {
-                            aux.trim_end_matches('\0').trim().to_string()
-                        }
-                        _ => a.symbol().to_string(),
-                    };
-                    c.text(
-                        &label,
-                        x,
-                        ref_top + 2.0,
-                        SMALL_FONT_MM,
-                        NOT_BEAT,
-                        HPos::Center,
-                        true,
-                    )?;
-                }
-                ReferenceMark::Missed => c.text(
-                    a.symbol(),
+    }
+    lane_name(c, "REF", top + REF_LANE_MM * 0.65, MUTED, false)?;
+    let beat_y = top + REF_LANE_MM * 0.68;
+    for (a, m) in &row.page.annotations {
+        if !row.contains(a.sample) {
+            continue;
+        }
+        let x = row.x(a.sample);
+        match m {
+            ReferenceMark::NotBeat => {
+                let aux = a.aux.as_deref().map(|s| s.trim_end_matches('\0').trim());
+                let label = aux.filter(|s| !s.is_empty()).unwrap_or(a.symbol());
+                c.text(
+                    label,
                     x,
-                    ref_top + REF_LANE_MM * 0.68,
-                    FONT_MM,
-                    MISSED_TEXT,
+                    top + 2.0,
+                    SMALL_FONT_MM,
+                    NOT_BEAT,
                     HPos::Center,
                     true,
-                )?,
-                ReferenceMark::Detected | ReferenceMark::Unscored => c.text(
-                    a.symbol(),
-                    x,
-                    ref_top + REF_LANE_MM * 0.68,
-                    FONT_MM,
-                    MUTED,
-                    HPos::Center,
-                    false,
-                )?,
+                )?;
+            }
+            ReferenceMark::Missed => c.text(
+                a.symbol(),
+                x,
+                beat_y,
+                FONT_MM,
+                MISSED_TEXT,
+                HPos::Center,
+                true,
+            )?,
+            ReferenceMark::Detected | ReferenceMark::Unscored => {
+                c.text(a.symbol(), x, beat_y, FONT_MM, MUTED, HPos::Center, false)?
             }
         }
     }
+    Ok(())
+}
 
-    // Detected beats.
-    c.text("QRS", 1.0, det_y, SMALL_FONT_MM, MUTED, HPos::Left, false)?;
+/// Detected beats under the grid, time labels every second, and the row's heart rate.
+fn draw_detections_and_time(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
+    let (fs, y) = (row.page.fs, row.detection_y);
+    lane_name(c, "QRS", y, MUTED, false)?;
     let mut row_beats = Vec::new();
-    for &(s, m) in &page.beats {
-        if !in_row(s) {
+    for &(s, m) in &row.page.beats {
+        if !row.contains(s) {
             continue;
         }
         row_beats.push(s);
@@ -672,152 +723,122 @@ fn draw_row(
         } else {
             DETECTION
         };
-        c.line(
-            &[(x_of(s), det_y - 1.5), (x_of(s), det_y + 1.5)],
-            color.into(),
-            2,
-        )?;
+        c.line(&[(row.x(s), y - 1.5), (row.x(s), y + 1.5)], color.into(), 2)?;
     }
-
-    // Time labels every second, and the row's heart rate from the detected beats.
-    let first_s = (start as f64 / fs).ceil() as u64;
-    let mut t = first_s;
-    while (t as f64) * fs < end as f64 {
-        let x = LEFT_MM + (t as f64 * fs - start as f64) * mm_per_sample;
-        let label = report::clock((t as f64 * fs).round() as u64, fs);
+    let mut t = (row.start as f64 / fs).ceil();
+    while t * fs < row.end as f64 {
+        let x = LEFT_MM + (t * fs - row.start as f64) * Paper::mm_per_sample(fs);
+        let label = report::clock((t * fs).round() as u64, fs);
         let label = label.trim_end_matches(".0");
-        c.text(label, x, time_y, SMALL_FONT_MM, INK, HPos::Center, false)?;
-        t += 1;
-    }
-    if let Some(hr) = heart_rate(&row_beats, fs) {
         c.text(
-            &format!("HR {:.0}", hr.mean_bpm),
-            1.0,
-            time_y,
+            label,
+            x,
+            row.time_y,
             SMALL_FONT_MM,
             INK,
-            HPos::Left,
-            true,
+            HPos::Center,
+            false,
         )?;
+        t += 1.0;
     }
+    if let Some(hr) = heart_rate(&row_beats, fs) {
+        lane_name(c, &format!("HR {:.0}", hr.mean_bpm), row.time_y, INK, true)?;
+    }
+    Ok(())
+}
 
-    // Rhythm decisions, placed where they were issued.
-    c.text(
-        "ADVICE",
-        1.0,
-        band_top + BAND_MM / 2.0,
-        SMALL_FONT_MM,
-        MUTED,
-        HPos::Left,
-        false,
-    )?;
-    let band_bottom = band_top + BAND_MM;
-    let first_decision = page.timeline.first().map_or(end, |s| s.from);
-    let undecided_end = first_decision.clamp(start, end);
-    if undecided_end > start {
-        c.rect(
-            x_of(start),
-            band_top,
-            x_of(undecided_end),
-            band_bottom,
-            NO_DECISION.into(),
-        )?;
+/// The rhythm decisions, placed where they were issued, with a tick per decision.
+fn draw_advice_band(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
+    let page = row.page;
+    let (top, bottom) = (row.band_top, row.band_top + BAND_MM);
+    lane_name(c, "ADVICE", top + BAND_MM / 2.0, MUTED, false)?;
+    let first_decision = page.timeline.first().map_or(u64::MAX, |s| s.from);
+    if let Some((s, e)) = row.clip(0, first_decision) {
+        let (x0, x1) = (row.x(s), row.x(e));
+        c.rect(x0, top, x1, bottom, NO_DECISION.into())?;
         let label = if page.has_decisions {
             "no decision yet"
         } else {
             "no rhythm decisions from the engine"
         };
-        band_label(c, &[label], x_of(start), x_of(undecided_end), band_top, INK)?;
+        band_label(c, &[label], x0, x1, top, INK)?;
     }
     for seg in &page.timeline {
-        let (s, e) = (seg.from.max(start), seg.until.min(end));
-        if s >= e {
+        let Some((s, e)) = row.clip(seg.from, seg.until) else {
             continue;
-        }
+        };
         let (color, ink) = match seg.decision {
             Decision::Shockable => (SHOCKABLE, WHITE_INK),
             Decision::Nonshockable => (NONSHOCKABLE, WHITE_INK),
             _ => (INDETERMINATE, INK),
         };
-        let (x0, x1) = (x_of(s), x_of(e));
-        c.rect(x0, band_top, x1, band_bottom, color.into())?;
-        c.line(&[(x0, band_top), (x0, band_bottom)], WHITE_INK.into(), 1)?;
-        // The heart rate of the decisions issued within this piece of the row, so a long
-        // segment shows how the rate evolves row by row.
-        let piece_rates: Vec<f64> = page
+        let (x0, x1) = (row.x(s), row.x(e));
+        c.rect(x0, top, x1, bottom, color.into())?;
+        c.line(&[(x0, top), (x0, bottom)], WHITE_INK.into(), 1)?;
+        // The class and heart rate of the decisions issued within this piece of the row, so a
+        // long segment shows how the rhythm evolves row by row.
+        let piece: Vec<&RhythmEvent> = page
             .strip
             .events
             .iter()
             .filter_map(|event| match event {
-                Event::Rhythm(r) if r.emitted >= s && r.emitted < e => r.hr_bpm,
+                Event::Rhythm(r) if r.emitted >= s && r.emitted < e => Some(r),
                 _ => None,
             })
+            .collect();
+        let rates: Vec<f64> = piece
+            .iter()
+            .filter_map(|r| r.hr_bpm)
             .filter(|h| h.is_finite())
             .map(f64::from)
             .collect();
-        let rate = if piece_rates.is_empty() {
+        let rate = if rates.is_empty() {
             seg.rate.map(|r| r.mean_bpm)
         } else {
-            Some(piece_rates.iter().sum::<f64>() / piece_rates.len() as f64)
+            Some(rates.iter().sum::<f64>() / rates.len() as f64)
         };
-        let class = class_name(seg.class);
+        let dominant = report::ranked(piece.iter().map(|r| r.class))
+            .first()
+            .map(|c| c.0);
+        let class = class_name(dominant.unwrap_or(seg.class));
         let detail = match (seg.decision, seg.reason, rate) {
             (Decision::Indeterminate, Some(r), _) => issue_name(r).to_string(),
             (_, _, Some(bpm)) => format!("{class} · {bpm:.0} bpm"),
             _ => class.to_string(),
         };
         let long = format!("{} · {detail}", advice_text(seg.decision));
-        band_label(c, &[&long, &detail, class], x0, x1, band_top, ink)?;
+        band_label(c, &[&long, &detail, class], x0, x1, top, ink)?;
     }
-
-    // A small tick at the bottom of the band for every decision issued in the row.
     for e in page.strip.events {
         if let Event::Rhythm(r) = e {
-            if in_row(r.emitted) {
-                let x = x_of(r.emitted);
-                c.line(
-                    &[(x, band_bottom - 1.0), (x, band_bottom)],
-                    WHITE_INK.into(),
-                    1,
-                )?;
+            if row.contains(r.emitted) {
+                let x = row.x(r.emitted);
+                c.line(&[(x, bottom - 1.0), (x, bottom)], WHITE_INK.into(), 1)?;
             }
         }
     }
+    Ok(())
+}
 
-    // Sync gate.
-    c.text(
-        "SYNC",
-        1.0,
-        sync_top + SYNC_LANE_MM / 2.0,
-        SMALL_FONT_MM,
-        MUTED,
-        HPos::Left,
-        false,
-    )?;
-    for p in &page.sync {
-        let (s, e) = (p.from.max(start), p.until.min(end));
-        if s >= e {
+/// The sync gate's state: available (blue) or withheld (grey, with the reason).
+fn draw_sync_lane(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> {
+    let (top, mid) = (row.sync_top, row.sync_top + SYNC_LANE_MM / 2.0);
+    lane_name(c, "SYNC", mid, MUTED, false)?;
+    for p in &row.page.sync {
+        let Some((s, e)) = row.clip(p.from, p.until) else {
             continue;
-        }
+        };
         let color = if p.available {
             SYNC_AVAILABLE
         } else {
             SYNC_WITHHELD
         };
-        let (x0, x1) = (x_of(s), x_of(e));
-        c.rect(x0, sync_top, x1, sync_top + SYNC_LANE_MM, color.into())?;
+        let (x0, x1) = (row.x(s), row.x(e));
+        c.rect(x0, top, x1, top + SYNC_LANE_MM, color.into())?;
         if !p.available {
             let label = format!("withheld: {}", sync_reason_name(p.reason));
             if x1 - x0 > text_width_mm(&label, SMALL_FONT_MM) + 2.0 {
-                c.text(
-                    &label,
-                    x0 + 1.0,
-                    sync_top + SYNC_LANE_MM / 2.0,
-                    SMALL_FONT_MM,
-                    INK,
-                    HPos::Left,
-                    false,
-                )?;
+                c.text(&label, x0 + 1.0, mid, SMALL_FONT_MM, INK, HPos::Left, false)?;
             }
         }
     }

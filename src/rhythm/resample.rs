@@ -1,6 +1,6 @@
 //! Resampling the pre-filtered ECG to the advisor's fixed analysis rate.
 //!
-//! Every feature of the advisor is computed at [`super::RATE_HZ`] = 128 Hz whatever the input
+//! Every feature of the advisor is computed at [`super::features::RATE_HZ`] = 128 Hz whatever the input
 //! rate (125–1000 Hz), so that buffer and FFT sizes are fixed at compile time and a model
 //! trained on 250 Hz and 360 Hz records sees the same features at any other rate. The
 //! resampler interpolates linearly between the two latest input samples: output `k` lies at

@@ -1,7 +1,7 @@
 //! Power spectra of fixed-size segments, behind one small interface.
 //!
 //! The advisor computes the spectrum of each 2-s segment of the resampled ECG
-//! ([`SEGMENT_LEN`] = 256 samples at [`super::RATE_HZ`] = 128 Hz, so 0.5 Hz per bin). Two
+//! ([`SEGMENT_LEN`] = 256 samples at [`super::features::RATE_HZ`] = 128 Hz, so 0.5 Hz per bin). Two
 //! back ends implement [`PowerSpectrum`]:
 //!
 //! - [`RustFftSpectrum`] (feature `std`): RustFFT's planned complex FFT, run with a scratch
