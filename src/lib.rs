@@ -127,89 +127,26 @@
 
 extern crate alloc;
 
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod config;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod engine;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod event;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod filter;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod qrs;
-pub mod quality;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod rhythm;
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod sync;
-pub mod synth;
+/// Declares the modules that may run inside firmware: no `unwrap`, `expect`, `panic!` or
+/// unchecked indexing outside their tests (clippy denies them).
+macro_rules! core_modules {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg_attr(
+                not(test),
+                deny(
+                    clippy::unwrap_used,
+                    clippy::expect_used,
+                    clippy::panic,
+                    clippy::indexing_slicing
+                )
+            )]
+            pub mod $name;
+        )*
+    };
+}
 
-#[cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-pub mod ffi;
+core_modules!(config, engine, event, filter, qrs, quality, rhythm, sync, synth, ffi);
 
 #[cfg(feature = "std")]
 pub mod cli;

@@ -261,7 +261,7 @@ mod tests {
     fn flat_line_is_lead_off_with_start_and_end() {
         let fs = 250.0;
         let mut x = ecg_like(2500, fs);
-        x.extend(core::iter::repeat_n(0.3, 2500));
+        x.extend(core::iter::repeat(0.3).take(2500));
         x.extend(ecg_like(2500, fs));
         let ev = run(fs, &x);
         assert_eq!(ev.len(), 2, "{ev:?}");

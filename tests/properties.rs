@@ -41,10 +41,10 @@ fn render(fs: f32, segments: &[Segment]) -> Vec<f32> {
                 x.extend(synth.generate(*seconds).0);
             }
             Segment::Missing { seconds } => {
-                x.extend(std::iter::repeat_n(f32::NAN, (seconds * fs) as usize))
+                x.extend(std::iter::repeat(f32::NAN).take((seconds * fs) as usize))
             }
             Segment::Flat { value, seconds } => {
-                x.extend(std::iter::repeat_n(*value, (seconds * fs) as usize))
+                x.extend(std::iter::repeat(*value).take((seconds * fs) as usize))
             }
             Segment::Noise { seed, mv, seconds } => {
                 let mut s = *seed;

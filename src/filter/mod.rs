@@ -242,7 +242,7 @@ mod tests {
             let best = (centroid(&y) - centroid(&x)).round() as i64;
             let lat = f.latency() as i64;
             assert!(
-                (best as i64 - lat).abs() <= 1,
+                (best - lat).abs() <= 1,
                 "fs {fs}: measured {best}, reported {lat}"
             );
         }
