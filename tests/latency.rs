@@ -17,6 +17,16 @@ fn run(fs: f32, synth: &Synth, seconds: f32) -> (Vec<u64>, Vec<Event>) {
     (peaks, engine.analyze(&x))
 }
 
+fn beat_samples(events: &[Event]) -> Vec<u64> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Beat(b) => Some(b.sample),
+            _ => None,
+        })
+        .collect()
+}
+
 fn ms(samples: f64, fs: f32) -> f64 {
     samples * 1000.0 / fs as f64
 }
@@ -26,13 +36,7 @@ fn every_beat_found_with_r_peak_within_10_ms() {
     for fs in RATES {
         let synth = Synth::new(fs);
         let (peaks, events) = run(fs, &synth, 60.0);
-        let beats: Vec<u64> = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Beat(b) => Some(b.sample),
-                _ => None,
-            })
-            .collect();
+        let beats = beat_samples(&events);
         // After the 2-s learning phase every R peak has exactly one beat.
         let scored: Vec<u64> = peaks
             .iter()
@@ -111,13 +115,7 @@ fn prefilter_removes_wander_and_mains_without_moving_r_peaks() {
         synth.mains_mv = 0.3;
         synth.mains_hz = 60.0;
         let (peaks, events) = run(fs, &synth, 40.0);
-        let beats: Vec<u64> = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Beat(b) => Some(b.sample),
-                _ => None,
-            })
-            .collect();
+        let beats = beat_samples(&events);
         let scored = peaks.iter().filter(|&&p| p as f32 > 3.0 * fs);
         for p in scored {
             assert!(

@@ -28,7 +28,7 @@
 //! ```
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::wfdb::{record_base, record_file, Header, SignalFormat};
@@ -134,21 +134,7 @@ impl WfdbStream {
             .first()
             .and_then(|&j| header.signals.get(j))
             .unwrap_or(&spec);
-        let dat = header.dir.join(&first.file_name);
-        let mut file = File::open(&dat).map_err(|e| IoError::io(&dat, e))?;
-        let len = file.metadata().map_err(|e| IoError::io(&dat, e))?.len();
-        if first.byte_offset > len {
-            return Err(IoError::format(
-                &dat,
-                format!(
-                    "byte offset {} beyond the end of the file ({len} bytes)",
-                    first.byte_offset
-                ),
-            ));
-        }
-        file.seek(SeekFrom::Start(first.byte_offset))
-            .map_err(|e| IoError::io(&dat, e))?;
-        let avail = len - first.byte_offset;
+        let (file, dat, avail) = header.open_signal_file(first)?;
         // Whole frames the file holds (a trailing 212 half-pair still holds its first sample).
         let samples_in_file = match packing {
             Packing::Pairs12 => avail / 3 * 2 + u64::from(avail % 3 == 2),

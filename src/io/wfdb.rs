@@ -334,21 +334,28 @@ impl Header {
             .group_of(sig)
             .ok_or_else(|| self.no_such_signal(sig, path))?;
         let first = &self.signals[group[0]];
-        let dat = self.dir.join(&first.file_name);
+        let (file, dat, _) = self.open_signal_file(first)?;
+        self.decode_adc(sig, BufReader::with_capacity(1 << 16, file), &dat)
+    }
+
+    /// Open the signal file of `spec` positioned at its byte offset. Returns the file, its path
+    /// and the number of bytes from the offset to the end.
+    pub fn open_signal_file(&self, spec: &SignalSpec) -> Result<(File, PathBuf, u64), IoError> {
+        let dat = self.dir.join(&spec.file_name);
         let mut file = File::open(&dat).map_err(|e| IoError::io(&dat, e))?;
         let len = file.metadata().map_err(|e| IoError::io(&dat, e))?.len();
-        if first.byte_offset > len {
+        if spec.byte_offset > len {
             return Err(IoError::format(
                 &dat,
                 format!(
                     "byte offset {} beyond the end of the file ({len} bytes)",
-                    first.byte_offset
+                    spec.byte_offset
                 ),
             ));
         }
-        file.seek(SeekFrom::Start(first.byte_offset))
+        file.seek(SeekFrom::Start(spec.byte_offset))
             .map_err(|e| IoError::io(&dat, e))?;
-        self.decode_adc(sig, BufReader::with_capacity(1 << 16, file), &dat)
+        Ok((file, dat, len - spec.byte_offset))
     }
 
     /// Decode signal `sig` from `data`, the signal file's bytes after its byte offset.
