@@ -333,10 +333,10 @@ fn run_many(paths: &[PathBuf], args: &AnalyzeArgs) -> Result<(), CliError> {
 /// `DIR/RECORD.jsonl` for the record at `path`, created (with `DIR`) for writing.
 fn create_in(dir: &Path, path: &Path) -> Result<BufWriter<File>, CliError> {
     std::fs::create_dir_all(dir).map_err(|e| CliError(format!("{}: {e}", dir.display())))?;
-    let stem = wfdb::record_base(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "record".into());
+    let stem = match crate::io::record_name(&wfdb::record_base(path)) {
+        name if name.is_empty() => "record".to_string(),
+        name => name,
+    };
     let file = dir.join(format!("{stem}.jsonl"));
     File::create(&file)
         .map(BufWriter::new)

@@ -36,10 +36,7 @@ const RATE_AGREEMENT: f64 = 1e-3;
 /// Read a CSV strip from a file.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Recording, IoError> {
     let file = File::open(path).map_err(|e| IoError::io(path, e))?;
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = super::record_name(path);
     from_reader(file, &name, path, opts)
 }
 

@@ -132,6 +132,13 @@ impl std::error::Error for IoError {
     }
 }
 
+/// The record name of a file: its stem (`strip` for `dir/strip.csv`), empty when it has none.
+pub fn record_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Open a record by path: `.wav`, `.csv`, or a WFDB record (with or without `.hea`).
 ///
 /// Any other extension is refused by name, unless `PATH.hea` exists (a WFDB record whose name

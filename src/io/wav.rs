@@ -20,10 +20,7 @@ use super::{plausible_rate, IoError, IoErrorKind, ReadOptions, Recording, MAX_SA
 /// Read a WAV strip from a file.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Recording, IoError> {
     let file = File::open(path).map_err(|e| IoError::io(path, e))?;
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = super::record_name(path);
     from_reader(BufReader::new(file), &name, path, opts)
 }
 
