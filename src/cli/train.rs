@@ -59,9 +59,9 @@ pub struct TrainArgs {
     /// Cross-validate and report only; do not write the parameters.
     #[arg(long)]
     pub dry_run: bool,
-    /// Noise augmentation: also train on a copy of every record with the electrode-motion
-    /// noise of nstdb's `em` record added at each of these signal-to-noise ratios, dB (empty:
-    /// none). Copies keep their record's label and patient (same fold); the cross-validation
+    /// Noise augmentation: also train on a copy of every record with electrode-motion noise
+    /// (recovered from nstdb, see `motion_noise`) added at each of these signal-to-noise
+    /// ratios, dB (empty: none). Copies keep their record's label and patient (same fold); the cross-validation
     /// headline scores clean records only and the noisy copies are reported apart.
     #[arg(long, value_delimiter = ',')]
     pub noise_snr_db: Vec<f32>,
@@ -127,6 +127,35 @@ fn window_label(
     (c != Category::Excluded).then_some(c)
 }
 
+/// The electrode-motion noise of the MIT-BIH Noise Stress Test Database, recovered as
+/// `nstdb/118e_6 − mitdb/118` (lead 0) over the record's first three noise blocks only
+/// (300–420, 540–660 and 780–900 s; Moody, Muldrow & Mark, Computers in Cardiology 1984):
+/// windows of nstdb that start at 900 s or later contain noise the training never saw.
+fn motion_noise(data: &Path) -> Result<NoiseSource, CliError> {
+    let noisy = wfdb::read_recording(&data.join("nstdb").join("118e_6"), 0)?;
+    let clean = wfdb::read_recording(&data.join("mitdb").join("118"), 0)?;
+    let fs = noisy.sample_rate_hz;
+    let mut samples = Vec::new();
+    for block_start_s in [300.0f32, 540.0, 780.0] {
+        let a = (block_start_s * fs) as usize;
+        let b = ((block_start_s + 120.0) * fs) as usize;
+        for i in a..b {
+            if let (Some(&n), Some(&c)) = (noisy.samples_mv.get(i), clean.samples_mv.get(i)) {
+                if n.is_finite() && c.is_finite() {
+                    samples.push(n - c);
+                }
+            }
+        }
+    }
+    if samples.len() < fs as usize {
+        return Err(CliError(format!(
+            "{}: too short to recover the motion noise",
+            data.join("nstdb").join("118e_6").display()
+        )));
+    }
+    Ok(NoiseSource { samples, fs })
+}
+
 /// Electrode-motion noise for augmentation: samples (mV) and their rate.
 struct NoiseSource {
     samples: Vec<f32>,
@@ -134,8 +163,10 @@ struct NoiseSource {
 }
 
 /// Standard deviation of `x` around its 1-s running mean (so baseline wander does not count
-/// as signal): the level that the augmentation's SNR refers to.
+/// as signal), over the finite samples: the level that the augmentation's SNR refers to.
 fn ac_rms(x: &[f32], fs: f32) -> f64 {
+    let finite: Vec<f32> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    let x = finite.as_slice();
     let w = (fs as usize).max(1);
     if x.len() <= w {
         return 0.0;
@@ -195,9 +226,9 @@ fn run_record(
     let path = dir.join(name);
     let mut rec = wfdb::read_recording(&path, 0)?;
     if let Some((source, snr_db)) = added {
-        let seed = name
-            .bytes()
-            .fold(1469598103934665603u64, |h, b| (h ^ u64::from(b)).wrapping_mul(1099511628211));
+        let seed = name.bytes().fold(1469598103934665603u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(1099511628211)
+        });
         rec.samples_mv = add_noise(&rec.samples_mv, rec.sample_rate_hz, source, snr_db, seed);
     }
     let mut anns = wfdb::read_reference(&path)?
@@ -773,12 +804,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     let noise = if args.noise_snr_db.is_empty() {
         None
     } else {
-        let path = args.data.join("nstdb").join("em");
-        let rec = wfdb::read_recording(&path, 0)?;
-        Some(NoiseSource {
-            samples: rec.samples_mv,
-            fs: rec.sample_rate_hz,
-        })
+        Some(motion_noise(&args.data)?)
     };
     let mut runs: Vec<(&str, PathBuf, String, Option<f32>)> = Vec::new();
     for (db, dir, name) in &jobs {
