@@ -25,7 +25,8 @@
 //! ```
 //!
 //! The decision ([`decide`]) applies, in order: signal-quality rules (missing samples,
-//! lead-off, saturation, broadband noise → indeterminate with a reason), the asystole
+//! lead-off, saturation, broadband noise, large slow motion artefact → indeterminate with a
+//! reason), the asystole
 //! convention (largest 0.25-s peak-to-peak below 0.1 mV → non-shockable asystole), the
 //! slow-organised-rhythm rule (regular, alike beats below 120 bpm, spectrum peaking below 4 Hz
 //! → non-shockable:
@@ -77,6 +78,15 @@ pub struct DecisionParams {
     /// …or a mean frequency (slope ratio, Kuo & Dillman) at or above this, Hz. In the
     /// training databases no VF window exceeds 17.3 Hz (median 4.7 Hz); white noise is ≥ 21 Hz.
     pub noise_mean_freq_hz: f32,
+    /// Motion artefact: the window's median 0.25-s peak-to-peak is at least this (mV; an ECG's
+    /// QRS complexes fill a minority of the blocks, so its median block is far smaller)…
+    pub motion_min_median_ptp_mv: f32,
+    /// …with at least this fraction of the power in 0.5–1.5 Hz…
+    pub motion_min_band_low: f32,
+    /// …and the dominant frequency below this, Hz: large, slow swings of an electrode moving
+    /// on the skin (electrode-motion noise; Moody, Muldrow & Mark, Computers in Cardiology
+    /// 1984), which VF (3–8 Hz) is not.
+    pub motion_max_dominant_hz: f32,
     /// Classifier probability at or above which a shock is advised.
     pub shock_threshold: f32,
     /// A shockable rhythm is called VT (sync stays available) when its beats are regular
@@ -120,6 +130,9 @@ impl DecisionParams {
             saturation_min_ptp_mv: 1.0,
             noise_hf_fraction: 0.2,
             noise_mean_freq_hz: 18.0,
+            motion_min_median_ptp_mv: 2.5,
+            motion_min_band_low: 0.3,
+            motion_max_dominant_hz: 1.5,
             shock_threshold: config.rhythm.shock_threshold,
             vt_max_rr_cv: 0.15,
             vt_min_correlation: 0.8,
@@ -169,6 +182,12 @@ pub fn quality_issue(s: &WindowSummary, p: &DecisionParams) -> Option<QualityIss
     let f = &s.features.values;
     if f[features::index::NOISE_HF] >= p.noise_hf_fraction
         || f[features::index::MEAN_FREQ_HZ] >= p.noise_mean_freq_hz
+    {
+        return Some(QualityIssue::Noise);
+    }
+    if q.median_block_ptp_mv >= p.motion_min_median_ptp_mv
+        && f[features::index::BAND_LOW] >= p.motion_min_band_low
+        && f[features::index::DOMINANT_FREQ_HZ] < p.motion_max_dominant_hz
     {
         return Some(QualityIssue::Noise);
     }
@@ -390,6 +409,22 @@ mod tests {
         s.features.values[features::index::BEAT_CORRELATION] = 0.9;
         s.features.values[features::index::DOMINANT_FREQ_HZ] = 1.8;
         s
+    }
+
+    #[test]
+    fn large_slow_swings_are_motion_noise_not_a_rhythm() {
+        let p = DecisionParams::from_config(&Config::default());
+        let mut s = organised_at(150.0);
+        s.quality.median_block_ptp_mv = 3.0;
+        s.features.values[features::index::BAND_LOW] = 0.45;
+        s.features.values[features::index::DOMINANT_FREQ_HZ] = 1.0;
+        assert_eq!(
+            decide(&s, 0.99, &p),
+            (Decision::Indeterminate, RhythmClass::Unknown, Some(QualityIssue::Noise))
+        );
+        // The same amplitude at a VF frequency is analysed.
+        s.features.values[features::index::DOMINANT_FREQ_HZ] = 4.5;
+        assert_eq!(decide(&s, 0.99, &p).0, Decision::Shockable);
     }
 
     #[test]
