@@ -85,7 +85,16 @@ impl<T: Copy + Default> History<T> {
     pub fn range(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, T)> + '_ {
         let from = from.max(self.oldest());
         let to = to.min(self.next).max(from);
-        // The held run is at most two contiguous pieces of the ring: walk them as slices.
+        let [first, second] = self.slices(from, to);
+        (from..to).zip(first.iter().chain(second.iter()).copied())
+    }
+
+    /// The values with absolute indices in `[from, to)` that are still held, oldest first, as
+    /// the (at most two) contiguous pieces of the ring that hold them; the first piece starts
+    /// at `max(from, oldest())`.
+    pub fn slices(&self, from: u64, to: u64) -> [&[T]; 2] {
+        let from = from.max(self.oldest());
+        let to = to.min(self.next).max(from);
         let cap = self.buf.len();
         let back = self.next.saturating_sub(from) as usize;
         let start = if back <= self.write {
@@ -97,7 +106,7 @@ impl<T: Copy + Default> History<T> {
         let first_len = count.min(cap - start.min(cap));
         let first = self.buf.get(start..start + first_len).unwrap_or(&[]);
         let second = self.buf.get(..count - first_len).unwrap_or(&[]);
-        (from..to).zip(first.iter().chain(second.iter()).copied())
+        [first, second]
     }
 }
 
