@@ -322,6 +322,7 @@ impl QrsDetector {
     }
 
     /// Start-up: levels from the first seconds (Pan & Tompkins' two-second learning phase).
+    #[inline(never)]
     fn learn(&mut self, n: u64, m: f32) {
         self.learn_max = self.learn_max.max(m);
         self.learn_sum += m as f64;
@@ -429,6 +430,7 @@ impl QrsDetector {
 
     /// Decide what an integral peak is: QRS candidate (held), or noise. Returns a beat when a
     /// held candidate has to be released to make room for the new one.
+    #[inline(never)]
     fn classify_peak(&mut self, n: u64, at: u64) -> Option<Beat> {
         let peak = self.describe(at);
         if self.in_refractory(peak.fiducial) {
@@ -482,6 +484,7 @@ impl QrsDetector {
         Some(self.accept(n, h, false))
     }
 
+    #[inline(never)]
     fn accept(&mut self, n: u64, peak: Peak, searchback: bool) -> Beat {
         if searchback {
             // Pan & Tompkins: a search-back beat moves the signal level a quarter of the way.

@@ -371,6 +371,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     }
 
     /// One resampled sample.
+    #[inline]
     fn tick(&mut self, y: f32) {
         let k = self.ticks;
         self.ticks += 1;
@@ -397,6 +398,17 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             self.current = Block::default();
         }
         // Segment analysis: one phase per tick.
+        if self.pending.is_some()
+            || (self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0)
+        {
+            self.segment_phase();
+        }
+    }
+
+    /// The segment work of this tick: the spectrum of a new segment on the hop, then TCSC,
+    /// leakage and Lempel–Ziv in the three ticks that follow.
+    #[inline(never)]
+    fn segment_phase(&mut self) {
         if let Some((mut seg, phase)) = self.pending.take() {
             match phase {
                 1 => seg.tcsc = self.tcsc(seg.end),
@@ -408,7 +420,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
                 }
             }
             self.pending = Some((seg, phase + 1));
-        } else if self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0 {
+        } else {
             let mut seg = Segment {
                 end: self.ticks,
                 ..Segment::default()
@@ -523,6 +535,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         c as f32 * libm::log2f(n) / n
     }
 
+    #[inline(never)]
     fn on_beat(&mut self, beat: &Beat) {
         // R peak in resampled time.
         let centre = libm::roundf(beat.sample as f32 * RATE_HZ / self.fs) as u64;
@@ -552,6 +565,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     }
 
     /// Summarise the input-sample window `[start, end)`.
+    #[inline(never)]
     pub fn summarize(&self, start: u64, end: u64) -> WindowSummary {
         let ratio = RATE_HZ / self.fs;
         let dec_start = libm::ceilf(start as f32 * ratio) as u64;
