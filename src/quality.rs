@@ -109,6 +109,9 @@ impl SignalQualityMonitor {
     /// and the beginning of the new one in the next.
     #[inline]
     pub fn push(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
+        if self.pending_begin.is_none() {
+            return self.accumulate(n, x);
+        }
         let pending = self
             .pending_begin
             .take()
