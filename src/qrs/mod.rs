@@ -114,7 +114,8 @@ pub struct QrsDetector {
     band_delay: u64,
     /// Delay of the pre-filter (input → pre-filtered), samples.
     pre_delay: u64,
-    band: History<f32>,
+    /// Band-passed values of the two previous samples (n − 1, n − 2).
+    band_prev: [f32; 2],
     ecg: History<f32>,
     slope: History<f32>,
     energy: History<f32>,
@@ -176,7 +177,7 @@ impl QrsDetector {
             lowpass,
             band_delay,
             pre_delay: pre_delay as u64,
-            band: History::new(4),
+            band_prev: [0.0; 2],
             ecg: History::new(hist),
             slope: History::new(hist),
             energy: History::new(integration + 1),
@@ -223,7 +224,7 @@ impl QrsDetector {
     pub fn reset(&mut self) {
         self.highpass.reset();
         self.lowpass.reset();
-        self.band.reset();
+        self.band_prev = [0.0; 2];
         self.ecg.reset();
         self.slope.reset();
         self.energy.reset();
@@ -281,8 +282,9 @@ impl QrsDetector {
 
         self.ecg.push(ecg_mv);
         let b = self.lowpass.run(self.highpass.run(ecg_mv));
-        self.band.push(b);
-        let b2 = self.band.get(n.wrapping_sub(2)).unwrap_or(b);
+        // The central difference needs the value two samples back (the current one at start).
+        let b2 = if n >= 2 { self.band_prev[1] } else { b };
+        self.band_prev = [b, self.band_prev[0]];
         let d = (b - b2) * 0.5 * self.p.fs;
         self.slope.push(d);
         let e = d.abs();
@@ -512,6 +514,10 @@ impl QrsDetector {
 
     /// With no beat for `searchback_factor` × the median RR, take the largest eligible peak.
     fn searchback(&mut self, n: u64) -> Option<Beat> {
+        // Without a candidate there is nothing to recover (checked first: it is the cheap test).
+        if self.searchback_best.is_none() {
+            return None;
+        }
         let last = self.last_beat?;
         if self.held.is_some() || self.rr.len() < 2 {
             return None;
