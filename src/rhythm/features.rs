@@ -21,8 +21,11 @@
 //! - every input sample: ≈ 15 operations (resampler, quality counters);
 //! - every resampled tick (128 per second): ≈ 20 operations (ring write, block sums);
 //! - one tick in 128: the 256-point FFT (≈ 5 000 flops with windowing and power) **or** TCSC
-//!   (≈ 800) **or** the leakage (≈ 1 100) **or** Lempel–Ziv (≤ 256²/2 ≈ 33 000 comparisons
-//!   worst case, ≈ 2 000 typical) — never two in the same tick;
+//!   (≈ 800) **or** the leakage and the binarisation for Lempel–Ziv (≈ 1 500) **or** the
+//!   Lempel–Ziv parse — never two in the same tick. The parse is bit-parallel
+//!   ([`lempel_ziv_packed`]): at most `n + c` ≤ 2·256 steps of 8 word operations whatever the
+//!   data (≈ 8 000 instructions measured; the plain Kaspar–Schuster parse needs up to
+//!   `n²/2` comparisons, ≈ 120 000 instructions measured on mitdb 100);
 //! - per beat: ≈ 150 operations (snippet correlation);
 //! - per decision: ≤ 4·W blocks × 12 + a sort of ≤ 64 values + ≤ W segments × 70 + ≤ 96 beats
 //!   × 15 ≈ 4 000 operations, then the model (see [`super::model`]).
@@ -281,6 +284,8 @@ pub struct FeatureExtractor<S: PowerSpectrum> {
     spectrum: S,
     segment_buf: [f32; SEGMENT_LEN],
     power_buf: [f32; SPECTRUM_BINS],
+    /// The segment being analysed, binarised for Lempel–Ziv (bit p = sample p above the mean).
+    lz_bits: [u64; LZ_WORDS],
     beats: History<BeatRecord>,
     last_snippet: Option<[f32; SNIPPET_LEN]>,
     /// Resampled samples produced so far.
@@ -309,6 +314,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             spectrum: S::new(),
             segment_buf: [0.0; SEGMENT_LEN],
             power_buf: [0.0; SPECTRUM_BINS],
+            lz_bits: [0; LZ_WORDS],
             beats: History::new(BEAT_CAPACITY),
             last_snippet: None,
             ticks: 0,
@@ -412,9 +418,13 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         if let Some((mut seg, phase)) = self.pending.take() {
             match phase {
                 1 => seg.tcsc = self.tcsc(seg.end),
-                2 => seg.leakage = self.leakage(seg.end),
+                2 => {
+                    seg.leakage = self.leakage(seg.end);
+                    // Same segment, already in `segment_buf`: binarise it for the next tick.
+                    self.binarize_segment();
+                }
                 _ => {
-                    seg.lz = self.lz_complexity(seg.end);
+                    seg.lz = self.lz_complexity();
                     self.segments.push(seg);
                     return;
                 }
@@ -517,20 +527,24 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         }
     }
 
-    /// Normalised Lempel–Ziv complexity of the 2 s ending at `end`, binarised at the mean
-    /// (Zhang et al. 1999 binarise at the median; the mean avoids a sort and, on the
-    /// high-passed signal, is close to it). Kaspar–Schuster's phrase count, computed
-    /// bit-parallel by [`lempel_ziv_packed`]: at most `n + c` steps of a few word operations.
-    fn lz_complexity(&mut self, end: u64) -> f32 {
-        self.copy_recent(end, SEGMENT_LEN);
+    /// Binarise the segment in `segment_buf` at its mean into `lz_bits` (Zhang et al. 1999
+    /// binarise at the median; the mean avoids a sort and, on the high-passed signal, is close
+    /// to it).
+    fn binarize_segment(&mut self) {
         let mean = self.segment_buf.iter().sum::<f32>() / SEGMENT_LEN as f32;
-        let mut bits = [0u64; LZ_WORDS];
-        for (word, chunk) in bits.iter_mut().zip(self.segment_buf.chunks_exact(64)) {
+        self.lz_bits = [0u64; LZ_WORDS];
+        for (word, chunk) in self.lz_bits.iter_mut().zip(self.segment_buf.chunks_exact(64)) {
             for (b, &v) in chunk.iter().enumerate() {
                 *word |= u64::from(v > mean) << b;
             }
         }
-        let c = lempel_ziv_packed(&bits, SEGMENT_LEN);
+    }
+
+    /// Normalised Lempel–Ziv complexity of the segment binarised by [`Self::binarize_segment`]
+    /// (the 2 s ending at the segment's end): Kaspar–Schuster's phrase count, computed
+    /// bit-parallel by [`lempel_ziv_packed`] in at most `n + c` steps of a few word operations.
+    fn lz_complexity(&self) -> f32 {
+        let c = lempel_ziv_packed(&self.lz_bits, SEGMENT_LEN);
         let n = SEGMENT_LEN as f32;
         c as f32 * libm::log2f(n) / n
     }
