@@ -364,20 +364,27 @@ impl QrsDetector {
         let to = at + 1 + self.p.fiducial_margin;
         // Energy window in slope time maps back to ECG time by the band delay.
         let (efrom, eto) = (from.saturating_sub(lag), to.saturating_sub(lag));
+        // The windows are walked as the ring's contiguous pieces, oldest first.
         let mut slope: f32 = 0.0;
-        for (_, s) in self.slope.range(from, to) {
-            slope = slope.max(s.abs());
+        for piece in self.slope.slices(from, to) {
+            for s in piece {
+                slope = slope.max(s.abs());
+            }
         }
         let (mut hi, mut lo) = (f32::MIN, f32::MAX);
         let (mut hi_at, mut lo_at) = (efrom, efrom);
-        for (i, v) in self.ecg.range(efrom, eto) {
-            if v > hi {
-                hi = v;
-                hi_at = i;
-            }
-            if v < lo {
-                lo = v;
-                lo_at = i;
+        let mut i = efrom.max(self.ecg.oldest());
+        for piece in self.ecg.slices(efrom, eto) {
+            for &v in piece {
+                if v > hi {
+                    hi = v;
+                    hi_at = i;
+                }
+                if v < lo {
+                    lo = v;
+                    lo_at = i;
+                }
+                i += 1;
             }
         }
         let amplitude = if hi >= lo { hi - lo } else { 0.0 };
@@ -393,9 +400,10 @@ impl QrsDetector {
         let half = 0.5 * value;
         let width = self
             .integral
-            .range(at.saturating_sub(2 * w), at + 2 * w)
-            .filter(|&(_, v)| v >= half)
-            .count() as u32;
+            .slices(at.saturating_sub(2 * w), at + 2 * w)
+            .iter()
+            .map(|piece| piece.iter().filter(|&&v| v >= half).count())
+            .sum::<usize>() as u32;
         Peak {
             value,
             fiducial,
