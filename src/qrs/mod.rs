@@ -523,9 +523,7 @@ impl QrsDetector {
     /// With no beat for `searchback_factor` × the median RR, take the largest eligible peak.
     fn searchback(&mut self, n: u64) -> Option<Beat> {
         // Without a candidate there is nothing to recover (checked first: it is the cheap test).
-        if self.searchback_best.is_none() {
-            return None;
-        }
+        self.searchback_best?;
         let last = self.last_beat?;
         if self.held.is_some() || self.rr.len() < 2 {
             return None;
