@@ -126,8 +126,9 @@ impl SignalQualityMonitor {
     fn accumulate(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
         let c = &mut self.current;
         if x.is_finite() {
-            c.min = c.min.min(x);
-            c.max = c.max.max(x);
+            // Plain selects: `x` is finite here and the held extremes never NaN.
+            c.min = if x < c.min { x } else { c.min };
+            c.max = if x > c.max { x } else { c.max };
             if x == self.last {
                 self.run += 1;
             } else {

@@ -363,8 +363,10 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             b.stuck += 1;
         }
         self.prev_raw = raw_mv;
-        b.raw_max = b.raw_max.max(raw_mv);
-        b.raw_min = b.raw_min.min(raw_mv);
+        // Running extremes as plain selects (one `maxss`/`minss`): the same values as
+        // `f32::max`/`min` here, since the held extreme is never NaN.
+        b.raw_max = if raw_mv > b.raw_max { raw_mv } else { b.raw_max };
+        b.raw_min = if raw_mv < b.raw_min { raw_mv } else { b.raw_min };
 
         let mut out = [0.0; 2];
         let produced = self.resampler.push(filtered_mv, &mut out);
@@ -394,8 +396,8 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         if k > 0 {
             b.sum_abs_diff += (y - self.prev_dec).abs();
         }
-        b.max = b.max.max(y);
-        b.min = b.min.min(y);
+        b.max = if y > b.max { y } else { b.max };
+        b.min = if y < b.min { y } else { b.min };
         b.len += 1;
         self.prev_dec = y;
         if b.len as usize >= BLOCK_LEN {
@@ -482,7 +484,8 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let mut peak: f32 = 0.0;
         for piece in pieces {
             for v in piece {
-                peak = peak.max(v.abs());
+                let a = v.abs();
+                peak = if a > peak { a } else { peak };
             }
         }
         if peak <= 0.0 {
