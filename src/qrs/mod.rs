@@ -118,7 +118,6 @@ pub struct QrsDetector {
     band_prev: [f32; 2],
     ecg: History<f32>,
     slope: History<f32>,
-    energy: History<f32>,
     integral_sum: f64,
     integral: History<f32>,
     n: u64,
@@ -180,7 +179,6 @@ impl QrsDetector {
             band_prev: [0.0; 2],
             ecg: History::new(hist),
             slope: History::new(hist),
-            energy: History::new(integration + 1),
             integral_sum: 0.0,
             integral: History::new(hist),
             n: 0,
@@ -227,7 +225,6 @@ impl QrsDetector {
         self.band_prev = [0.0; 2];
         self.ecg.reset();
         self.slope.reset();
-        self.energy.reset();
         self.integral.reset();
         self.integral_sum = 0.0;
         self.n = 0;
@@ -288,12 +285,12 @@ impl QrsDetector {
         let d = (b - b2) * 0.5 * self.p.fs;
         self.slope.push(d);
         let e = d.abs();
-        // Moving-window integral, kept as a running sum of the last `integration` values.
+        // Moving-window integral, kept as a running sum of the last `integration` values; the
+        // value leaving the window is read back from the slope history (which holds a second).
         let leaving = self
-            .energy
+            .slope
             .get(n.wrapping_sub(self.p.integration as u64))
-            .unwrap_or(0.0);
-        self.energy.push(e);
+            .map_or(0.0, f32::abs);
         self.integral_sum += e as f64 - leaving as f64;
         if self.integral_sum < 0.0 {
             self.integral_sum = 0.0;
