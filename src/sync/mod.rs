@@ -82,6 +82,9 @@ pub struct SyncMarkerGate {
     /// Bit i set = candidate i (most recent first) was confirmed.
     outcomes: u32,
     outcome_count: u32,
+    /// [`Self::candidates_untrusted`], recomputed when an outcome is recorded (the per-sample
+    /// state check then costs a load instead of a population count).
+    untrusted: bool,
     state: SyncState,
     consecutive: u32,
     last_beat: Option<u64>,
@@ -117,6 +120,7 @@ impl SyncMarkerGate {
             scan_from: u64::MAX,
             outcomes: 0,
             outcome_count: 0,
+            untrusted: false,
             state: SyncState::Unavailable(SyncUnavailableReason::NoReliableR),
             consecutive: 0,
             last_beat: None,
@@ -139,16 +143,19 @@ impl SyncMarkerGate {
         self.scan_from = u64::MAX;
         self.outcomes = 0;
         self.outcome_count = 0;
+        self.untrusted = false;
     }
 
     fn record_outcome(&mut self, confirmed: bool) {
         self.outcomes = ((self.outcomes << 1) | confirmed as u32) & ((1 << OUTCOMES) - 1);
         self.outcome_count = (self.outcome_count + 1).min(OUTCOMES);
+        self.untrusted =
+            self.outcome_count >= OUTCOMES && self.outcomes.count_ones() < self.p.min_confirmed;
     }
 
     /// True when too many recent candidates were not confirmed by beats.
     fn candidates_untrusted(&self) -> bool {
-        self.outcome_count >= OUTCOMES && self.outcomes.count_ones() < self.p.min_confirmed
+        self.untrusted
     }
 
     /// A confirmed beat from the detector.
