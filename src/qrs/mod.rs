@@ -69,6 +69,8 @@ pub struct QrsOutput {
 #[derive(Clone, Copy, Debug)]
 struct Params {
     integration: usize,
+    /// `integration` as a float (exact), so the per-sample mean does not convert it.
+    integration_f64: f64,
     refractory: u64,
     /// A held candidate is replaced by a dominant peak this soon after it (a P wave taken
     /// for a QRS is then corrected by the QRS that follows).
@@ -155,6 +157,7 @@ impl QrsDetector {
         let integration = ms(q.integration_ms) as usize;
         let p = Params {
             integration,
+            integration_f64: integration as f64,
             refractory: ms(q.refractory_ms),
             dominance_window: ms(q.refractory_ms + 100.0),
             dominance_ratio: 2.0,
@@ -295,7 +298,7 @@ impl QrsDetector {
         if self.integral_sum < 0.0 {
             self.integral_sum = 0.0;
         }
-        let m = (self.integral_sum / self.p.integration as f64) as f32;
+        let m = (self.integral_sum / self.p.integration_f64) as f32;
         self.integral.push(m);
 
         // The fast trigger sees every sample so its history indices stay aligned with `n`.
