@@ -180,9 +180,11 @@ fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<Rec
     })
 }
 
-/// Windows the rules decide (quality issue or asystole) are not the model's business.
+/// Windows the rules decide (quality issue, asystole, slow organised rhythm) are not the model's business.
 fn rule_decided(a: &WindowAnalysis, p: &DecisionParams) -> bool {
-    rhythm::quality_issue(&a.summary, p).is_some() || rhythm::is_asystole(&a.summary, p)
+    rhythm::quality_issue(&a.summary, p).is_some()
+        || rhythm::is_asystole(&a.summary, p)
+        || rhythm::is_slow_organised(&a.summary, p)
 }
 
 // ---------------------------------------------------------------- models
