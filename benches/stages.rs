@@ -1,4 +1,6 @@
-//! Per-stage cost: pre-filter, QRS detector, whole engine, over a real 60 s excerpt.
+//! Per-stage cost: pre-filter, QRS detector, shock advisor (rhythm features: resampler, blocks,
+//! segment spectra, TCSC, leakage, Lempel–Ziv, beats; decisions with the model), whole engine,
+//! over a real 60 s excerpt.
 //!
 //! `cargo bench --bench stages`; throughput is reported in samples (elements) per second.
 
@@ -6,6 +8,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use ecg_rhythm::event::Event;
 use ecg_rhythm::filter::{PreFilter, Stage};
 use ecg_rhythm::qrs::QrsDetector;
+use ecg_rhythm::rhythm::ShockAdvisor;
 use ecg_rhythm::{Config, Engine};
 
 mod common;
@@ -41,6 +44,23 @@ fn stages(c: &mut Criterion) {
                 beats += u32::from(out.beat.is_some());
             }
             beats
+        })
+    });
+
+    // The advisor sees what the engine gives it: raw and pre-filtered samples, and the beats
+    // the detector confirmed (recorded once here).
+    qrs.reset();
+    let beats: Vec<_> = filtered.iter().map(|&v| qrs.push(v).beat).collect();
+    let mut advisor = ShockAdvisor::new(&config).expect("config");
+    group.bench_function("advisor", |b| {
+        b.iter(|| {
+            advisor.reset();
+            let mut decisions = 0u32;
+            for ((&raw, &y), beat) in x.iter().zip(&filtered).zip(&beats) {
+                let advice = advisor.push(black_box(raw), false, y, beat.as_ref());
+                decisions += u32::from(advice.is_some());
+            }
+            decisions
         })
     });
 

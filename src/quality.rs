@@ -107,7 +107,11 @@ impl SignalQualityMonitor {
     /// Push raw sample `n` (mV, any float). Returns a quality event when a period begins or
     /// ends. When one issue replaces another, the end of the old period is reported in this push
     /// and the beginning of the new one in the next.
+    #[inline]
     pub fn push(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
+        if self.pending_begin.is_none() {
+            return self.accumulate(n, x);
+        }
         let pending = self
             .pending_begin
             .take()
@@ -118,11 +122,13 @@ impl SignalQualityMonitor {
         pending.or(assessed)
     }
 
+    #[inline]
     fn accumulate(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
         let c = &mut self.current;
         if x.is_finite() {
-            c.min = c.min.min(x);
-            c.max = c.max.max(x);
+            // Plain selects: `x` is finite here and the held extremes never NaN.
+            c.min = if x < c.min { x } else { c.min };
+            c.max = if x > c.max { x } else { c.max };
             if x == self.last {
                 self.run += 1;
             } else {
@@ -142,7 +148,12 @@ impl SignalQualityMonitor {
         if self.in_block < self.p.block {
             return None;
         }
-        // Close the block.
+        self.close_block(n)
+    }
+
+    /// Close the block that this sample completed and assess the last [`BLOCKS`] blocks.
+    #[inline(never)]
+    fn close_block(&mut self, n: u64) -> Option<QualityEvent> {
         self.blocks.rotate_right(1);
         self.blocks[0] = self.current;
         self.filled = (self.filled + 1).min(BLOCKS);

@@ -5,37 +5,40 @@ use alloc::vec::Vec;
 
 /// The last `capacity` values pushed, addressed by their absolute push index.
 ///
-/// Allocates once in [`History::new`]; `push` and `get` never allocate and never divide (the
-/// write position wraps by comparison, which matters on cores without a fast divider). Reading
-/// an index that has been overwritten or not yet pushed returns `None`.
+/// Allocates once in [`History::new`]; `push` and `get` never allocate and never divide: the
+/// storage is rounded up to a power of two, so an absolute index finds its slot with one mask
+/// (which matters on cores without a fast divider, and saves the wrap test on every push).
+/// Only the last `capacity` values count as held, whatever the storage size: reading an index
+/// that is older than that, or not yet pushed, returns `None`.
 #[derive(Clone, Debug)]
 pub struct History<T: Copy + Default> {
     buf: Vec<T>,
+    /// Values held (the logical capacity; `buf.len()` is the next power of two).
+    cap: usize,
+    /// `buf.len() - 1`: the slot of absolute index `i` is `i & mask`.
+    mask: usize,
     /// Absolute index the next push will get.
     next: u64,
-    /// Slot the next push writes: `next % capacity`, kept without dividing.
-    write: usize,
 }
 
 impl<T: Copy + Default> History<T> {
     /// A history holding the last `capacity` values (at least one).
     pub fn new(capacity: usize) -> Self {
+        let cap = capacity.max(1);
+        let len = cap.next_power_of_two();
         History {
-            buf: vec![T::default(); capacity.max(1)],
+            buf: vec![T::default(); len],
+            cap,
+            mask: len - 1,
             next: 0,
-            write: 0,
         }
     }
 
     /// Append a value; it gets absolute index `self.len_pushed() - 1`.
     #[inline]
     pub fn push(&mut self, value: T) {
-        if let Some(slot) = self.buf.get_mut(self.write) {
+        if let Some(slot) = self.buf.get_mut(self.next as usize & self.mask) {
             *slot = value;
-        }
-        self.write += 1;
-        if self.write >= self.buf.len() {
-            self.write = 0;
         }
         self.next += 1;
     }
@@ -43,18 +46,10 @@ impl<T: Copy + Default> History<T> {
     /// The value pushed with absolute index `index`, if still held.
     #[inline]
     pub fn get(&self, index: u64) -> Option<T> {
-        let cap = self.buf.len();
-        if index >= self.next || index + (cap as u64) < self.next {
+        if index >= self.next || index + (self.cap as u64) < self.next {
             return None;
         }
-        // 1 ..= cap pushes ago.
-        let back = (self.next - index) as usize;
-        let slot = if back <= self.write {
-            self.write - back
-        } else {
-            self.write + cap - back
-        };
-        self.buf.get(slot).copied()
+        self.buf.get(index as usize & self.mask).copied()
     }
 
     /// How many values have been pushed in all.
@@ -66,38 +61,41 @@ impl<T: Copy + Default> History<T> {
     /// The oldest absolute index still held.
     #[inline]
     pub fn oldest(&self) -> u64 {
-        self.next.saturating_sub(self.buf.len() as u64)
+        self.next.saturating_sub(self.cap as u64)
     }
 
     /// Number of values the history holds.
     pub fn capacity(&self) -> usize {
-        self.buf.len()
+        self.cap
     }
 
     /// Forget everything (indices restart at 0).
     pub fn reset(&mut self) {
         self.buf.iter_mut().for_each(|v| *v = T::default());
         self.next = 0;
-        self.write = 0;
     }
 
     /// Values with absolute indices in `[from, to)` that are still held, oldest first.
     pub fn range(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, T)> + '_ {
         let from = from.max(self.oldest());
         let to = to.min(self.next).max(from);
-        // The held run is at most two contiguous pieces of the ring: walk them as slices.
-        let cap = self.buf.len();
-        let back = self.next.saturating_sub(from) as usize;
-        let start = if back <= self.write {
-            self.write - back
-        } else {
-            self.write + cap - back
-        };
+        let [first, second] = self.slices(from, to);
+        (from..to).zip(first.iter().chain(second.iter()).copied())
+    }
+
+    /// The values with absolute indices in `[from, to)` that are still held, oldest first, as
+    /// the (at most two) contiguous pieces of the ring that hold them; the first piece starts
+    /// at `max(from, oldest())`.
+    #[inline]
+    pub fn slices(&self, from: u64, to: u64) -> [&[T]; 2] {
+        let from = from.max(self.oldest());
+        let to = to.min(self.next).max(from);
+        let start = from as usize & self.mask;
         let count = (to - from) as usize;
-        let first_len = count.min(cap - start.min(cap));
+        let first_len = count.min(self.buf.len() - start.min(self.buf.len()));
         let first = self.buf.get(start..start + first_len).unwrap_or(&[]);
         let second = self.buf.get(..count - first_len).unwrap_or(&[]);
-        (from..to).zip(first.iter().chain(second.iter()).copied())
+        [first, second]
     }
 }
 
@@ -229,7 +227,7 @@ mod tests {
     /// The ring arithmetic agrees with a plain log for every capacity, length and range.
     #[test]
     fn history_matches_a_plain_log() {
-        for cap in 1..7usize {
+        for cap in 1..10usize {
             let mut h = History::<u64>::new(cap);
             let mut log: Vec<u64> = Vec::new();
             for i in 0..20u64 {

@@ -69,6 +69,8 @@ pub struct QrsOutput {
 #[derive(Clone, Copy, Debug)]
 struct Params {
     integration: usize,
+    /// `integration` as a float (exact), so the per-sample mean does not convert it.
+    integration_f64: f64,
     refractory: u64,
     /// A held candidate is replaced by a dominant peak this soon after it (a P wave taken
     /// for a QRS is then corrected by the QRS that follows).
@@ -114,10 +116,10 @@ pub struct QrsDetector {
     band_delay: u64,
     /// Delay of the pre-filter (input → pre-filtered), samples.
     pre_delay: u64,
-    band: History<f32>,
+    /// Band-passed values of the two previous samples (n − 1, n − 2).
+    band_prev: [f32; 2],
     ecg: History<f32>,
     slope: History<f32>,
-    energy: History<f32>,
     integral_sum: f64,
     integral: History<f32>,
     n: u64,
@@ -155,6 +157,7 @@ impl QrsDetector {
         let integration = ms(q.integration_ms) as usize;
         let p = Params {
             integration,
+            integration_f64: integration as f64,
             refractory: ms(q.refractory_ms),
             dominance_window: ms(q.refractory_ms + 100.0),
             dominance_ratio: 2.0,
@@ -176,10 +179,9 @@ impl QrsDetector {
             lowpass,
             band_delay,
             pre_delay: pre_delay as u64,
-            band: History::new(4),
+            band_prev: [0.0; 2],
             ecg: History::new(hist),
             slope: History::new(hist),
-            energy: History::new(integration + 1),
             integral_sum: 0.0,
             integral: History::new(hist),
             n: 0,
@@ -223,10 +225,9 @@ impl QrsDetector {
     pub fn reset(&mut self) {
         self.highpass.reset();
         self.lowpass.reset();
-        self.band.reset();
+        self.band_prev = [0.0; 2];
         self.ecg.reset();
         self.slope.reset();
-        self.energy.reset();
         self.integral.reset();
         self.integral_sum = 0.0;
         self.n = 0;
@@ -281,22 +282,23 @@ impl QrsDetector {
 
         self.ecg.push(ecg_mv);
         let b = self.lowpass.run(self.highpass.run(ecg_mv));
-        self.band.push(b);
-        let b2 = self.band.get(n.wrapping_sub(2)).unwrap_or(b);
+        // The central difference needs the value two samples back (the current one at start).
+        let b2 = if n >= 2 { self.band_prev[1] } else { b };
+        self.band_prev = [b, self.band_prev[0]];
         let d = (b - b2) * 0.5 * self.p.fs;
         self.slope.push(d);
         let e = d.abs();
-        // Moving-window integral, kept as a running sum of the last `integration` values.
+        // Moving-window integral, kept as a running sum of the last `integration` values; the
+        // value leaving the window is read back from the slope history (which holds a second).
         let leaving = self
-            .energy
+            .slope
             .get(n.wrapping_sub(self.p.integration as u64))
-            .unwrap_or(0.0);
-        self.energy.push(e);
+            .map_or(0.0, f32::abs);
         self.integral_sum += e as f64 - leaving as f64;
         if self.integral_sum < 0.0 {
             self.integral_sum = 0.0;
         }
-        let m = (self.integral_sum / self.p.integration as f64) as f32;
+        let m = (self.integral_sum / self.p.integration_f64) as f32;
         self.integral.push(m);
 
         // The fast trigger sees every sample so its history indices stay aligned with `n`.
@@ -322,6 +324,7 @@ impl QrsDetector {
     }
 
     /// Start-up: levels from the first seconds (Pan & Tompkins' two-second learning phase).
+    #[inline(never)]
     fn learn(&mut self, n: u64, m: f32) {
         self.learn_max = self.learn_max.max(m);
         self.learn_sum += m as f64;
@@ -361,20 +364,27 @@ impl QrsDetector {
         let to = at + 1 + self.p.fiducial_margin;
         // Energy window in slope time maps back to ECG time by the band delay.
         let (efrom, eto) = (from.saturating_sub(lag), to.saturating_sub(lag));
+        // The windows are walked as the ring's contiguous pieces, oldest first.
         let mut slope: f32 = 0.0;
-        for (_, s) in self.slope.range(from, to) {
-            slope = slope.max(s.abs());
+        for piece in self.slope.slices(from, to) {
+            for s in piece {
+                slope = slope.max(s.abs());
+            }
         }
         let (mut hi, mut lo) = (f32::MIN, f32::MAX);
         let (mut hi_at, mut lo_at) = (efrom, efrom);
-        for (i, v) in self.ecg.range(efrom, eto) {
-            if v > hi {
-                hi = v;
-                hi_at = i;
-            }
-            if v < lo {
-                lo = v;
-                lo_at = i;
+        let mut i = efrom.max(self.ecg.oldest());
+        for piece in self.ecg.slices(efrom, eto) {
+            for &v in piece {
+                if v > hi {
+                    hi = v;
+                    hi_at = i;
+                }
+                if v < lo {
+                    lo = v;
+                    lo_at = i;
+                }
+                i += 1;
             }
         }
         let amplitude = if hi >= lo { hi - lo } else { 0.0 };
@@ -390,9 +400,10 @@ impl QrsDetector {
         let half = 0.5 * value;
         let width = self
             .integral
-            .range(at.saturating_sub(2 * w), at + 2 * w)
-            .filter(|&(_, v)| v >= half)
-            .count() as u32;
+            .slices(at.saturating_sub(2 * w), at + 2 * w)
+            .iter()
+            .map(|piece| piece.iter().filter(|&&v| v >= half).count())
+            .sum::<usize>() as u32;
         Peak {
             value,
             fiducial,
@@ -429,6 +440,7 @@ impl QrsDetector {
 
     /// Decide what an integral peak is: QRS candidate (held), or noise. Returns a beat when a
     /// held candidate has to be released to make room for the new one.
+    #[inline(never)]
     fn classify_peak(&mut self, n: u64, at: u64) -> Option<Beat> {
         let peak = self.describe(at);
         if self.in_refractory(peak.fiducial) {
@@ -482,6 +494,7 @@ impl QrsDetector {
         Some(self.accept(n, h, false))
     }
 
+    #[inline(never)]
     fn accept(&mut self, n: u64, peak: Peak, searchback: bool) -> Beat {
         if searchback {
             // Pan & Tompkins: a search-back beat moves the signal level a quarter of the way.
@@ -509,6 +522,8 @@ impl QrsDetector {
 
     /// With no beat for `searchback_factor` × the median RR, take the largest eligible peak.
     fn searchback(&mut self, n: u64) -> Option<Beat> {
+        // Without a candidate there is nothing to recover (checked first: it is the cheap test).
+        self.searchback_best?;
         let last = self.last_beat?;
         if self.held.is_some() || self.rr.len() < 2 {
             return None;

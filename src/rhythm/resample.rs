@@ -18,6 +18,8 @@ pub struct Resampler {
     next_t: f64,
     prev: f32,
     n: u64,
+    /// `n` as a float (exact below 2⁵³ samples), counted rather than converted per sample.
+    now: f64,
 }
 
 impl Resampler {
@@ -28,6 +30,7 @@ impl Resampler {
             next_t: 0.0,
             prev: 0.0,
             n: 0,
+            now: 0.0,
         }
     }
 
@@ -36,13 +39,14 @@ impl Resampler {
         self.next_t = 0.0;
         self.prev = 0.0;
         self.n = 0;
+        self.now = 0.0;
     }
 
     /// Push one input sample; the output samples it completes are written to `out` and their
     /// number (0, 1 or 2 — two only when the input rate is below the output rate) is returned.
     #[inline]
     pub fn push(&mut self, x: f32, out: &mut [f32; 2]) -> usize {
-        let now = self.n as f64;
+        let now = self.now;
         let prev = if self.n == 0 { x } else { self.prev };
         let mut count = 0;
         for slot in out.iter_mut() {
@@ -56,6 +60,7 @@ impl Resampler {
         }
         self.prev = x;
         self.n += 1;
+        self.now += 1.0;
         count
     }
 }

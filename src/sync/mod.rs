@@ -76,9 +76,15 @@ const PENDING: usize = 8;
 pub struct SyncMarkerGate {
     p: GateParams,
     pending: [Option<u64>; PENDING],
+    /// No pending candidate can time out before this sample: `update` skips its scan until
+    /// then (kept conservative: a candidate confirmed early leaves it unchanged).
+    scan_from: u64,
     /// Bit i set = candidate i (most recent first) was confirmed.
     outcomes: u32,
     outcome_count: u32,
+    /// [`Self::candidates_untrusted`], recomputed when an outcome is recorded (the per-sample
+    /// state check then costs a load instead of a population count).
+    untrusted: bool,
     state: SyncState,
     consecutive: u32,
     last_beat: Option<u64>,
@@ -111,8 +117,10 @@ impl SyncMarkerGate {
                 min_rr: (0.2 * fs) as u64,
             },
             pending: [None; PENDING],
+            scan_from: u64::MAX,
             outcomes: 0,
             outcome_count: 0,
+            untrusted: false,
             state: SyncState::Unavailable(SyncUnavailableReason::NoReliableR),
             consecutive: 0,
             last_beat: None,
@@ -132,18 +140,22 @@ impl SyncMarkerGate {
         self.last_beat = None;
         self.veto = None;
         self.pending = [None; PENDING];
+        self.scan_from = u64::MAX;
         self.outcomes = 0;
         self.outcome_count = 0;
+        self.untrusted = false;
     }
 
     fn record_outcome(&mut self, confirmed: bool) {
         self.outcomes = ((self.outcomes << 1) | confirmed as u32) & ((1 << OUTCOMES) - 1);
         self.outcome_count = (self.outcome_count + 1).min(OUTCOMES);
+        self.untrusted =
+            self.outcome_count >= OUTCOMES && self.outcomes.count_ones() < self.p.min_confirmed;
     }
 
     /// True when too many recent candidates were not confirmed by beats.
     fn candidates_untrusted(&self) -> bool {
-        self.outcome_count >= OUTCOMES && self.outcomes.count_ones() < self.p.min_confirmed
+        self.untrusted
     }
 
     /// A confirmed beat from the detector.
@@ -176,16 +188,8 @@ impl SyncMarkerGate {
 
     /// Re-evaluate the state at input index `now`; returns the change, if any.
     pub fn update(&mut self, now: u64) -> Option<SyncStateEvent> {
-        let timeout = self.p.confirm_timeout;
-        let mut expired = 0;
-        for slot in self.pending.iter_mut() {
-            if slot.is_some_and(|r| now.saturating_sub(r) > timeout) {
-                *slot = None;
-                expired += 1;
-            }
-        }
-        for _ in 0..expired {
-            self.record_outcome(false);
+        if now >= self.scan_from {
+            self.expire_pending(now);
         }
         if self
             .last_beat
@@ -216,6 +220,32 @@ impl SyncMarkerGate {
         })
     }
 
+    /// Candidates the detector has not confirmed within the timeout count as unconfirmed.
+    #[inline(never)]
+    fn expire_pending(&mut self, now: u64) {
+        let timeout = self.p.confirm_timeout;
+        let mut expired = 0;
+        let mut scan_from = u64::MAX;
+        for slot in self.pending.iter_mut() {
+            if slot.is_some_and(|r| now.saturating_sub(r) > timeout) {
+                *slot = None;
+                expired += 1;
+            }
+            if let Some(r) = *slot {
+                scan_from = scan_from.min(Self::expiry(r, timeout));
+            }
+        }
+        self.scan_from = scan_from;
+        for _ in 0..expired {
+            self.record_outcome(false);
+        }
+    }
+
+    /// The first sample at which a candidate at `r` has waited longer than `timeout`.
+    fn expiry(r: u64, timeout: u64) -> u64 {
+        r.saturating_add(timeout).saturating_add(1)
+    }
+
     /// A fast QRS candidate: a marker when the gate is available.
     pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Option<SyncEvent> {
         // Track every candidate, marked or not, for the self-check.
@@ -230,6 +260,9 @@ impl SyncMarkerGate {
         }
         if let Some(old) = self.pending.get_mut(slot) {
             *old = Some(candidate.sample);
+            self.scan_from = self
+                .scan_from
+                .min(Self::expiry(candidate.sample, self.p.confirm_timeout));
         }
         match self.state {
             SyncState::Available => Some(SyncEvent {
