@@ -208,6 +208,7 @@ impl QrsDetector {
                     learn_span: ms(80.0),
                     template_len: ms(config.sync.template_ms) as usize,
                     min_correlation: config.sync.template_correlation,
+                    confirm_timeout: ms(1200.0),
                 },
                 hist,
             ),
