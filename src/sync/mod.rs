@@ -57,6 +57,8 @@ struct GateParams {
     beat_timeout: u64,
     /// Shortest RR interval accepted as an organised rhythm.
     min_rr: u64,
+    /// A candidate whose R estimate is already older than this is not marked, samples.
+    max_latency: u64,
 }
 
 /// Number of recent candidates whose confirmation is tracked.
@@ -109,6 +111,7 @@ impl SyncMarkerGate {
                 reliable_beats: config.sync.reliable_beats,
                 beat_timeout: (config.sync.r_wave_timeout_s * fs) as u64,
                 min_rr: (0.2 * fs) as u64,
+                max_latency: libm::floorf(config.sync.max_latency_ms * fs / 1000.0) as u64,
             },
             pending: [None; PENDING],
             outcomes: 0,
@@ -216,7 +219,8 @@ impl SyncMarkerGate {
         })
     }
 
-    /// A fast QRS candidate: a marker when the gate is available.
+    /// A fast QRS candidate: a marker when the gate is available and the candidate's R estimate
+    /// lies at most `sync.max_latency_ms` in the past.
     pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Option<SyncEvent> {
         // Track every candidate, marked or not, for the self-check.
         let slot = self
@@ -231,12 +235,57 @@ impl SyncMarkerGate {
         if let Some(old) = self.pending.get_mut(slot) {
             *old = Some(candidate.sample);
         }
+        // A discharge must follow the R peak by at most `max_latency_ms`: a candidate known to
+        // be later than that (a wide QRS whose steep part comes late) would shock too late.
+        let late = candidate.emitted.saturating_sub(candidate.sample) > self.p.max_latency;
         match self.state {
-            SyncState::Available => Some(SyncEvent {
+            SyncState::Available if !late => Some(SyncEvent {
                 sample: candidate.sample,
                 emitted: candidate.emitted,
             }),
-            SyncState::Unavailable(_) => None,
+            _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn beat(sample: u64) -> Beat {
+        Beat {
+            sample,
+            emitted: sample + 200,
+            energy: 1.0,
+            amplitude_mv: 1.0,
+            width_samples: 30,
+            searchback: false,
+        }
+    }
+
+    fn available_gate() -> SyncMarkerGate {
+        let config = Config::default();
+        let mut gate = SyncMarkerGate::new(&config).unwrap();
+        for k in 1..=4 {
+            gate.on_beat(&beat(300 * k));
+        }
+        assert!(gate.update(1300).is_some_and(|e| e.available));
+        gate
+    }
+
+    #[test]
+    fn candidate_later_than_the_latency_limit_is_not_marked() {
+        // 360 Hz: 60 ms = 21.6 samples.
+        let mut gate = available_gate();
+        let on_time = QrsCandidate {
+            sample: 1500,
+            emitted: 1521,
+        };
+        assert!(gate.on_candidate(&on_time).is_some());
+        let late = QrsCandidate {
+            sample: 1800,
+            emitted: 1822,
+        };
+        assert!(gate.on_candidate(&late).is_none());
     }
 }
