@@ -180,8 +180,9 @@ impl FastTrigger {
     }
 
     /// Push the absolute band-passed slope of slope-time index `n`. `last_beat` is the
-    /// slope-time index of the last confirmed beat's R. Returns true when a QRS is recognised.
-    pub fn push(&mut self, n: u64, abs_slope: f32, band: f32, last_beat: Option<u64>) -> bool {
+    /// slope-time index of the last confirmed beat's R. Returns the template correlation when a
+    /// QRS is recognised.
+    pub fn push(&mut self, n: u64, abs_slope: f32, band: f32, last_beat: Option<u64>) -> Option<f32> {
         self.band.push(band);
         let leaving = self
             .slope
@@ -194,19 +195,19 @@ impl FastTrigger {
         let rising = f > self.last_value;
         self.last_value = f;
         if self.level.len() < 3 {
-            return false;
+            return None;
         }
         let threshold = self.p.fraction * self.level.kth_smallest(LEVEL_RANK);
         if f < 0.5 * threshold {
             self.open = false;
-            return false;
+            return None;
         }
         if self.open || f < threshold || !rising {
-            return false;
+            return None;
         }
         let since = |t: Option<u64>| t.map_or(u64::MAX, |t| n.saturating_sub(t));
         if since(self.last_trigger) < self.p.refractory || since(last_beat) < self.p.refractory {
-            return false;
+            return None;
         }
         let steepest = self
             .slope
@@ -221,7 +222,7 @@ impl FastTrigger {
             self.p.slope_fraction
         };
         if steepest < fraction * self.slope_level.kth_smallest(LEVEL_RANK) {
-            return false;
+            return None;
         }
         self.open = true;
         // Candidates the detector never confirmed count against the templates they matched.
@@ -259,7 +260,9 @@ impl FastTrigger {
         };
         if accepted {
             self.last_trigger = Some(n);
+            Some(m.correlation)
+        } else {
+            None
         }
-        accepted
     }
 }

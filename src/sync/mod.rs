@@ -17,6 +17,7 @@
 
 use crate::config::{Config, ConfigError};
 use crate::event::{SyncEvent, SyncStateEvent, SyncUnavailableReason};
+use crate::filter::history::MedianOf;
 use crate::qrs::{Beat, QrsCandidate};
 
 /// Receives sync markers: the callback a defibrillator's discharge logic implements.
@@ -61,8 +62,27 @@ struct GateParams {
     max_latency: u64,
 }
 
+/// How far the gate trusts the fast candidates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Trust {
+    /// Candidates agree with the detector's beats: every one is marked.
+    Full,
+    /// Some recent candidates were not confirmed: only those that closely match a template
+    /// and arrive on the rhythm's beat are marked.
+    Selective,
+    /// Most recent candidates were not confirmed: none is marked.
+    None,
+}
+
 /// Number of recent candidates whose confirmation is tracked.
 pub const OUTCOMES: u32 = 8;
+
+/// With fewer than this many of the last [`OUTCOMES`] candidates confirmed, the gate closes.
+const MIN_CONFIRMED_SELECTIVE: u32 = 4;
+/// While selective, a candidate must correlate at least this well with a learnt template…
+const SELECTIVE_CORRELATION: f32 = 0.98;
+/// …and come between these fractions of the median RR interval after the previous QRS.
+const SELECTIVE_RR_FRACTION: (f32, f32) = (0.8, 1.3);
 
 /// Candidates waiting for the beat detector's confirmation (R estimate, input index).
 const PENDING: usize = 8;
@@ -72,8 +92,11 @@ const PENDING: usize = 8;
 /// Besides the rhythm/quality veto and the count of confirmed beats, the gate checks itself:
 /// every fast candidate — marked or not — is later compared with the beats the (slower, more
 /// careful) detector confirms. When fewer than `min_confirmed` of the last [`OUTCOMES`]
-/// candidates were confirmed, the lead is too noisy for the fast path to be trusted and the gate
-/// closes with reason `Noise` until the candidates agree with the beats again.
+/// candidates were confirmed, the fast path is not trusted blindly: the gate turns *selective*
+/// and marks only candidates that correlate closely with a template of confirmed beats and arrive
+/// 0.8–1.3 median RR intervals after the previous QRS, so that a beat-locked rhythm keeps its
+/// markers through intermittent noise. With fewer than half confirmed the gate closes with
+/// reason `Noise` until the candidates agree with the beats again.
 #[derive(Clone, Debug)]
 pub struct SyncMarkerGate {
     p: GateParams,
@@ -85,6 +108,10 @@ pub struct SyncMarkerGate {
     consecutive: u32,
     last_beat: Option<u64>,
     veto: Option<SyncUnavailableReason>,
+    /// RR intervals of recent confirmed beats, samples.
+    rr: MedianOf<8>,
+    /// R estimate of the last candidate.
+    last_candidate: Option<u64>,
 }
 
 impl SyncMarkerGate {
@@ -120,6 +147,8 @@ impl SyncMarkerGate {
             consecutive: 0,
             last_beat: None,
             veto: None,
+            rr: MedianOf::default(),
+            last_candidate: None,
         })
     }
 
@@ -137,6 +166,8 @@ impl SyncMarkerGate {
         self.pending = [None; PENDING];
         self.outcomes = 0;
         self.outcome_count = 0;
+        self.rr = MedianOf::default();
+        self.last_candidate = None;
     }
 
     fn record_outcome(&mut self, confirmed: bool) {
@@ -144,9 +175,30 @@ impl SyncMarkerGate {
         self.outcome_count = (self.outcome_count + 1).min(OUTCOMES);
     }
 
-    /// True when too many recent candidates were not confirmed by beats.
-    fn candidates_untrusted(&self) -> bool {
-        self.outcome_count >= OUTCOMES && self.outcomes.count_ones() < self.p.min_confirmed
+    /// How far recent candidates agreed with the confirmed beats.
+    fn trust(&self) -> Trust {
+        let confirmed = self.outcomes.count_ones();
+        if self.outcome_count < OUTCOMES || confirmed >= self.p.min_confirmed {
+            Trust::Full
+        } else if confirmed >= MIN_CONFIRMED_SELECTIVE.min(self.p.min_confirmed) {
+            Trust::Selective
+        } else {
+            Trust::None
+        }
+    }
+
+    /// While selective: does the candidate closely match a template and arrive on the beat?
+    fn credible(&self, candidate: &QrsCandidate) -> bool {
+        if self.rr.len() < 2 || candidate.correlation < SELECTIVE_CORRELATION {
+            return false;
+        }
+        let previous = match (self.last_candidate, self.last_beat) {
+            (Some(c), Some(b)) => c.max(b),
+            (c, b) => c.or(b).unwrap_or(0),
+        };
+        let since = candidate.sample.saturating_sub(previous) as f32;
+        let rr = self.rr.median();
+        since >= SELECTIVE_RR_FRACTION.0 * rr && since <= SELECTIVE_RR_FRACTION.1 * rr
     }
 
     /// A confirmed beat from the detector.
@@ -164,7 +216,8 @@ impl SyncMarkerGate {
         }
         match self.last_beat {
             Some(prev) if beat.sample.saturating_sub(prev) >= self.p.min_rr => {
-                self.consecutive = self.consecutive.saturating_add(1)
+                self.consecutive = self.consecutive.saturating_add(1);
+                self.rr.push(beat.sample.saturating_sub(prev) as f32);
             }
             Some(_) => self.consecutive = 0,
             None => self.consecutive = 1,
@@ -200,7 +253,7 @@ impl SyncMarkerGate {
             SyncState::Unavailable(reason)
         } else if self.consecutive < self.p.reliable_beats {
             SyncState::Unavailable(SyncUnavailableReason::NoReliableR)
-        } else if self.candidates_untrusted() {
+        } else if self.trust() == Trust::None {
             SyncState::Unavailable(SyncUnavailableReason::Noise)
         } else {
             SyncState::Available
@@ -222,6 +275,8 @@ impl SyncMarkerGate {
     /// A fast QRS candidate: a marker when the gate is available and the candidate's R estimate
     /// lies at most `sync.max_latency_ms` in the past.
     pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Option<SyncEvent> {
+        let credible = self.trust() == Trust::Full || self.credible(candidate);
+        self.last_candidate = Some(candidate.sample);
         // Track every candidate, marked or not, for the self-check.
         let slot = self
             .pending
@@ -239,7 +294,7 @@ impl SyncMarkerGate {
         // be later than that (a wide QRS whose steep part comes late) would shock too late.
         let late = candidate.emitted.saturating_sub(candidate.sample) > self.p.max_latency;
         match self.state {
-            SyncState::Available if !late => Some(SyncEvent {
+            SyncState::Available if !late && credible => Some(SyncEvent {
                 sample: candidate.sample,
                 emitted: candidate.emitted,
             }),
@@ -280,12 +335,40 @@ mod tests {
         let on_time = QrsCandidate {
             sample: 1500,
             emitted: 1521,
+            correlation: 1.0,
         };
         assert!(gate.on_candidate(&on_time).is_some());
         let late = QrsCandidate {
             sample: 1800,
             emitted: 1822,
+            correlation: 1.0,
         };
         assert!(gate.on_candidate(&late).is_none());
+    }
+
+    #[test]
+    fn with_some_unconfirmed_candidates_only_close_on_beat_matches_are_marked() {
+        let mut gate = available_gate();
+        let candidate = |sample: u64, correlation: f32| QrsCandidate {
+            sample,
+            emitted: sample + 10,
+            correlation,
+        };
+        // Eight candidates on a 300-sample rhythm, three of them never confirmed.
+        for k in 5..=12u64 {
+            let s = 300 * k;
+            gate.update(s);
+            assert!(gate.on_candidate(&candidate(s, 1.0)).is_some(), "candidate {k}");
+            if ![6, 8, 10].contains(&k) {
+                gate.on_beat(&beat(s));
+            }
+        }
+        gate.update(3900);
+        assert_eq!(gate.trust(), Trust::Selective);
+        assert_eq!(gate.state(), SyncState::Available);
+        // On the beat and alike: marked. Alike but early: not. On the beat but unlike: not.
+        assert!(gate.on_candidate(&candidate(3900, 0.99)).is_some());
+        assert!(gate.on_candidate(&candidate(4050, 0.99)).is_none());
+        assert!(gate.on_candidate(&candidate(4350, 0.9)).is_none());
     }
 }
