@@ -60,6 +60,8 @@ struct GateParams {
     min_rr: u64,
     /// A candidate whose R estimate is already older than this is not marked, samples.
     max_latency: u64,
+    /// Shortest RR interval of an organised rhythm that overrides a VF call, samples.
+    organised_min_rr: f32,
 }
 
 /// How far the gate trusts the fast candidates.
@@ -83,6 +85,11 @@ const MIN_CONFIRMED_SELECTIVE: u32 = 4;
 const SELECTIVE_CORRELATION: f32 = 0.98;
 /// …and come between these fractions of the median RR interval after the previous QRS.
 const SELECTIVE_RR_FRACTION: (f32, f32) = (0.8, 1.3);
+/// A VF call is overridden while the beats are organised: every one of the last [`OUTCOMES`]
+/// candidates confirmed and no RR interval among the last eight shorter than this, seconds
+/// (150 bpm; VF has no QRS complexes, and what a detector finds in it comes faster and
+/// irregularly).
+const ORGANISED_MIN_RR_S: f32 = 0.4;
 
 /// Candidates waiting for the beat detector's confirmation (R estimate, input index).
 const PENDING: usize = 8;
@@ -139,6 +146,7 @@ impl SyncMarkerGate {
                 beat_timeout: (config.sync.r_wave_timeout_s * fs) as u64,
                 min_rr: (0.2 * fs) as u64,
                 max_latency: libm::floorf(config.sync.max_latency_ms * fs / 1000.0) as u64,
+                organised_min_rr: ORGANISED_MIN_RR_S * fs,
             },
             pending: [None; PENDING],
             outcomes: 0,
@@ -187,6 +195,15 @@ impl SyncMarkerGate {
         }
     }
 
+    /// True when the beats are organised enough to overrule a VF call: every recent candidate
+    /// was confirmed and the last eight RR intervals are all at least the organised minimum.
+    fn organised(&self) -> bool {
+        self.outcome_count >= OUTCOMES
+            && self.outcomes.count_ones() >= OUTCOMES
+            && self.rr.len() >= 8
+            && self.rr.kth_smallest(0) >= self.p.organised_min_rr
+    }
+
     /// While selective: does the candidate closely match a template and arrive on the beat?
     fn credible(&self, candidate: &QrsCandidate) -> bool {
         if self.rr.len() < 2 || candidate.correlation < SELECTIVE_CORRELATION {
@@ -219,7 +236,10 @@ impl SyncMarkerGate {
                 self.consecutive = self.consecutive.saturating_add(1);
                 self.rr.push(beat.sample.saturating_sub(prev) as f32);
             }
-            Some(_) => self.consecutive = 0,
+            Some(prev) => {
+                self.consecutive = 0;
+                self.rr.push(beat.sample.saturating_sub(prev) as f32);
+            }
             None => self.consecutive = 1,
         }
         self.last_beat = Some(beat.sample);
@@ -249,7 +269,12 @@ impl SyncMarkerGate {
         {
             self.consecutive = 0;
         }
-        let new = if let Some(reason) = self.veto {
+        // The advisor's VF call rests on a whole window; the gate overrules it while the beats
+        // it sees are organised (misclassified AF, flutter or VT keeps its markers).
+        let veto = self
+            .veto
+            .filter(|&r| r != SyncUnavailableReason::Vf || !self.organised());
+        let new = if let Some(reason) = veto {
             SyncState::Unavailable(reason)
         } else if self.consecutive < self.p.reliable_beats {
             SyncState::Unavailable(SyncUnavailableReason::NoReliableR)
@@ -370,5 +395,34 @@ mod tests {
         assert!(gate.on_candidate(&candidate(3900, 0.99)).is_some());
         assert!(gate.on_candidate(&candidate(4050, 0.99)).is_none());
         assert!(gate.on_candidate(&candidate(4350, 0.9)).is_none());
+    }
+
+    #[test]
+    fn vf_call_is_overruled_only_while_beats_are_organised() {
+        let vf = GateInputs {
+            veto: Some(SyncUnavailableReason::Vf),
+        };
+        for (rr, organised) in [(300u64, true), (120, false)] {
+            // 360 Hz: 300 samples = 0.83 s (72 bpm); 120 samples = 0.33 s (180 bpm).
+            let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
+            gate.set_inputs(vf);
+            for k in 1..=12u64 {
+                let s = rr * k;
+                gate.update(s);
+                gate.on_candidate(&QrsCandidate {
+                    sample: s,
+                    emitted: s + 10,
+                    correlation: 1.0,
+                });
+                gate.on_beat(&beat(s));
+            }
+            gate.update(rr * 12 + 20);
+            let expected = if organised {
+                SyncState::Available
+            } else {
+                SyncState::Unavailable(SyncUnavailableReason::Vf)
+            };
+            assert_eq!(gate.state(), expected, "RR {rr}");
+        }
     }
 }
