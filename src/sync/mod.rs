@@ -101,7 +101,7 @@ const PENDING: usize = 8;
 /// careful) detector confirms. When fewer than `min_confirmed` of the last [`OUTCOMES`]
 /// candidates were confirmed, the fast path is not trusted blindly: the gate turns *selective*
 /// and marks only candidates that correlate closely with a template of confirmed beats and arrive
-/// 0.8–1.3 median RR intervals after the previous QRS, so that a beat-locked rhythm keeps its
+/// 0.8–1.3 median RR intervals after the previous QRS (median RR at least 0.4 s), so that a beat-locked rhythm keeps its
 /// markers through intermittent noise. With fewer than half confirmed the gate closes with
 /// reason `Noise` until the candidates agree with the beats again.
 #[derive(Clone, Debug)]
@@ -215,7 +215,10 @@ impl SyncMarkerGate {
         };
         let since = candidate.sample.saturating_sub(previous) as f32;
         let rr = self.rr.median();
-        since >= SELECTIVE_RR_FRACTION.0 * rr && since <= SELECTIVE_RR_FRACTION.1 * rr
+        // Fast "rhythms" in a noisy lead are as likely fibrillation: no selective marking there.
+        rr >= self.p.organised_min_rr
+            && since >= SELECTIVE_RR_FRACTION.0 * rr
+            && since <= SELECTIVE_RR_FRACTION.1 * rr
     }
 
     /// A confirmed beat from the detector.
