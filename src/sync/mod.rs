@@ -119,6 +119,11 @@ pub struct SyncMarkerGate {
     rr: MedianOf<8>,
     /// R estimate of the last candidate.
     last_candidate: Option<u64>,
+    /// Oldest R estimate among the pending candidates (`u64::MAX` when none): the expiry scan
+    /// runs only once it has timed out, not on every sample.
+    oldest_pending_r: u64,
+    /// Something the state depends on changed since the last [`SyncMarkerGate::update`].
+    dirty: bool,
 }
 
 impl SyncMarkerGate {
@@ -157,6 +162,8 @@ impl SyncMarkerGate {
             veto: None,
             rr: MedianOf::default(),
             last_candidate: None,
+            oldest_pending_r: u64::MAX,
+            dirty: true,
         })
     }
 
@@ -176,11 +183,18 @@ impl SyncMarkerGate {
         self.outcome_count = 0;
         self.rr = MedianOf::default();
         self.last_candidate = None;
+        self.oldest_pending_r = u64::MAX;
+        self.dirty = true;
+    }
+
+    fn refresh_oldest_pending(&mut self) {
+        self.oldest_pending_r = self.pending.iter().flatten().copied().min().unwrap_or(u64::MAX);
     }
 
     fn record_outcome(&mut self, confirmed: bool) {
         self.outcomes = ((self.outcomes << 1) | confirmed as u32) & ((1 << OUTCOMES) - 1);
         self.outcome_count = (self.outcome_count + 1).min(OUTCOMES);
+        self.dirty = true;
     }
 
     /// How far recent candidates agreed with the confirmed beats.
@@ -223,6 +237,7 @@ impl SyncMarkerGate {
 
     /// A confirmed beat from the detector.
     pub fn on_beat(&mut self, beat: &Beat) {
+        self.dirty = true;
         let tol = self.p.confirm_tolerance;
         let mut confirmed = false;
         for slot in self.pending.iter_mut() {
@@ -233,6 +248,7 @@ impl SyncMarkerGate {
         }
         if confirmed {
             self.record_outcome(true);
+            self.refresh_oldest_pending();
         }
         match self.last_beat {
             Some(prev) if beat.sample.saturating_sub(prev) >= self.p.min_rr => {
@@ -250,21 +266,45 @@ impl SyncMarkerGate {
 
     /// Set the veto from rhythm analysis and signal quality.
     pub fn set_inputs(&mut self, inputs: GateInputs) {
-        self.veto = inputs.veto;
+        if inputs.veto != self.veto {
+            self.veto = inputs.veto;
+            self.dirty = true;
+        }
     }
 
     /// Re-evaluate the state at input index `now`; returns the change, if any.
+    #[inline]
     pub fn update(&mut self, now: u64) -> Option<SyncStateEvent> {
         let timeout = self.p.confirm_timeout;
-        let mut expired = 0;
-        for slot in self.pending.iter_mut() {
-            if slot.is_some_and(|r| now.saturating_sub(r) > timeout) {
-                *slot = None;
-                expired += 1;
-            }
+        // Nothing changed and no timer ran out: the state stands (the common case, so the
+        // per-sample cost is a few comparisons).
+        let beat_deadline = self
+            .last_beat
+            .map_or(u64::MAX, |b| b.saturating_add(self.p.beat_timeout));
+        let pending_deadline = self.oldest_pending_r.saturating_add(timeout);
+        if !self.dirty && now <= beat_deadline && now <= pending_deadline {
+            return None;
         }
-        for _ in 0..expired {
-            self.record_outcome(false);
+        self.reevaluate(now)
+    }
+
+    /// The full re-evaluation behind [`SyncMarkerGate::update`].
+    #[inline(never)]
+    fn reevaluate(&mut self, now: u64) -> Option<SyncStateEvent> {
+        let timeout = self.p.confirm_timeout;
+        self.dirty = false;
+        if now.saturating_sub(self.oldest_pending_r) > timeout {
+            let mut expired = 0;
+            for slot in self.pending.iter_mut() {
+                if slot.is_some_and(|r| now.saturating_sub(r) > timeout) {
+                    *slot = None;
+                    expired += 1;
+                }
+            }
+            for _ in 0..expired {
+                self.record_outcome(false);
+            }
+            self.refresh_oldest_pending();
         }
         if self
             .last_beat
@@ -318,6 +358,8 @@ impl SyncMarkerGate {
         if let Some(old) = self.pending.get_mut(slot) {
             *old = Some(candidate.sample);
         }
+        self.refresh_oldest_pending();
+        self.dirty = true;
         // A discharge must follow the R peak by at most `max_latency_ms`: a candidate known to
         // be later than that (a wide QRS whose steep part comes late) would shock too late.
         let late = candidate.emitted.saturating_sub(candidate.sample) > self.p.max_latency;
@@ -427,5 +469,23 @@ mod tests {
             };
             assert_eq!(gate.state(), expected, "RR {rr}");
         }
+    }
+
+    #[test]
+    fn timers_run_out_without_any_other_input() {
+        // Only `update` is called after the beats stop: the gate must still notice.
+        let mut gate = available_gate();
+        let timeout = (Config::default().sync.r_wave_timeout_s * 360.0) as u64;
+        let mut closed_at = None;
+        for now in 1300..1200 + timeout + 400 {
+            if let Some(change) = gate.update(now) {
+                closed_at = Some((now, change.available, change.reason));
+                break;
+            }
+        }
+        assert_eq!(
+            closed_at,
+            Some((1200 + timeout + 1, false, Some(SyncUnavailableReason::NoReliableR)))
+        );
     }
 }
