@@ -53,9 +53,18 @@ pub struct TrainArgs {
     /// Number of patient-wise folds.
     #[arg(long, default_value_t = 10)]
     pub folds: usize,
+    /// Databases (sub-folders of `--data`) to train and cross-validate on.
+    #[arg(long, value_delimiter = ',', default_value = "mitdb,vfdb,cudb")]
+    pub databases: Vec<String>,
     /// Cross-validate and report only; do not write the parameters.
     #[arg(long)]
     pub dry_run: bool,
+    /// Noise augmentation: also train on a copy of every record with electrode-motion noise
+    /// (recovered from nstdb, see `motion_noise`) added at each of these signal-to-noise
+    /// ratios, dB (empty: none). Copies keep their record's label and patient (same fold); the cross-validation
+    /// headline scores clean records only and the noisy copies are reported apart.
+    #[arg(long, value_delimiter = ',')]
+    pub noise_snr_db: Vec<f32>,
     /// Also write every decision (record, window, label, out-of-fold score, features) as CSV.
     #[arg(long)]
     pub dump: Option<PathBuf>,
@@ -80,6 +89,8 @@ struct Row {
 
 struct RecordData {
     db: String,
+    /// SNR of the added electrode-motion noise, for a noise-augmented copy.
+    noise_snr_db: Option<f32>,
     name: String,
     patient: String,
     fs: f64,
@@ -116,9 +127,110 @@ fn window_label(
     (c != Category::Excluded).then_some(c)
 }
 
-fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<RecordData, CliError> {
+/// The electrode-motion noise of the MIT-BIH Noise Stress Test Database, recovered as
+/// `nstdb/118e_6 − mitdb/118` (lead 0) over the record's first three noise blocks only
+/// (300–420, 540–660 and 780–900 s; Moody, Muldrow & Mark, Computers in Cardiology 1984):
+/// windows of nstdb that start at 900 s or later contain noise the training never saw.
+fn motion_noise(data: &Path) -> Result<NoiseSource, CliError> {
+    let noisy = wfdb::read_recording(&data.join("nstdb").join("118e_6"), 0)?;
+    let clean = wfdb::read_recording(&data.join("mitdb").join("118"), 0)?;
+    let fs = noisy.sample_rate_hz;
+    let mut samples = Vec::new();
+    for block_start_s in [300.0f32, 540.0, 780.0] {
+        let a = (block_start_s * fs) as usize;
+        let b = ((block_start_s + 120.0) * fs) as usize;
+        for i in a..b {
+            if let (Some(&n), Some(&c)) = (noisy.samples_mv.get(i), clean.samples_mv.get(i)) {
+                if n.is_finite() && c.is_finite() {
+                    samples.push(n - c);
+                }
+            }
+        }
+    }
+    if samples.len() < fs as usize {
+        return Err(CliError(format!(
+            "{}: too short to recover the motion noise",
+            data.join("nstdb").join("118e_6").display()
+        )));
+    }
+    Ok(NoiseSource { samples, fs })
+}
+
+/// Electrode-motion noise for augmentation: samples (mV) and their rate.
+struct NoiseSource {
+    samples: Vec<f32>,
+    fs: f32,
+}
+
+/// Standard deviation of `x` around its 1-s running mean (so baseline wander does not count
+/// as signal), over the finite samples: the level that the augmentation's SNR refers to.
+fn ac_rms(x: &[f32], fs: f32) -> f64 {
+    let finite: Vec<f32> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    let x = finite.as_slice();
+    let w = (fs as usize).max(1);
+    if x.len() <= w {
+        return 0.0;
+    }
+    let mut sum: f64 = x.iter().take(w).map(|&v| f64::from(v)).sum();
+    let mut acc = 0.0;
+    let mut n = 0usize;
+    for i in w..x.len() {
+        let mean = sum / w as f64;
+        let v = f64::from(x[i - w / 2]) - mean;
+        acc += v * v;
+        n += 1;
+        sum += f64::from(x[i]) - f64::from(x[i - w]);
+    }
+    (acc / n.max(1) as f64).sqrt()
+}
+
+/// `x` plus the noise at `snr_db` below the record's level, the noise resampled to the
+/// record's rate by linear interpolation and started at a record-dependent offset.
+fn add_noise(x: &[f32], fs: f32, noise: &NoiseSource, snr_db: f32, seed: u64) -> Vec<f32> {
+    let n = noise.samples.len();
+    if n < 2 || x.is_empty() {
+        return x.to_vec();
+    }
+    let noise_rms = ac_rms(&noise.samples, noise.fs);
+    let signal_rms = ac_rms(x, fs);
+    if noise_rms <= 0.0 {
+        return x.to_vec();
+    }
+    let gain = (signal_rms / noise_rms / 10f64.powf(f64::from(snr_db) / 20.0)) as f32;
+    let offset = (seed % n as u64) as f64;
+    let step = f64::from(noise.fs) / f64::from(fs);
+    x.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let t = (offset + i as f64 * step) % (n - 1) as f64;
+            let k = t as usize;
+            let frac = (t - k as f64) as f32;
+            let a = noise.samples[k];
+            let b = noise.samples[k + 1];
+            if v.is_finite() {
+                v + gain * (a + frac * (b - a))
+            } else {
+                v
+            }
+        })
+        .collect()
+}
+
+fn run_record(
+    db: &str,
+    dir: &Path,
+    name: &str,
+    windows_s: &[f32],
+    added: Option<(&NoiseSource, f32)>,
+) -> Result<RecordData, CliError> {
     let path = dir.join(name);
-    let rec = wfdb::read_recording(&path, 0)?;
+    let mut rec = wfdb::read_recording(&path, 0)?;
+    if let Some((source, snr_db)) = added {
+        let seed = name.bytes().fold(1469598103934665603u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(1099511628211)
+        });
+        rec.samples_mv = add_noise(&rec.samples_mv, rec.sample_rate_hz, source, snr_db, seed);
+    }
     let mut anns = wfdb::read_reference(&path)?
         .ok_or_else(|| CliError(format!("{}: no reference annotations", path.display())))?;
     anns.sort_by_key(|a| a.sample);
@@ -169,7 +281,11 @@ fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<Rec
         }
     }
     Ok(RecordData {
-        db: db.to_string(),
+        db: match added {
+            Some((_, snr)) => format!("{db}+em{snr}dB"),
+            None => db.to_string(),
+        },
+        noise_snr_db: added.map(|(_, snr)| snr),
         name: name.to_string(),
         patient: patient_of(db, name),
         fs: fs as f64,
@@ -180,9 +296,11 @@ fn run_record(db: &str, dir: &Path, name: &str, windows_s: &[f32]) -> Result<Rec
     })
 }
 
-/// Windows the rules decide (quality issue or asystole) are not the model's business.
+/// Windows the rules decide (quality issue, asystole, slow organised rhythm) are not the model's business.
 fn rule_decided(a: &WindowAnalysis, p: &DecisionParams) -> bool {
-    rhythm::quality_issue(&a.summary, p).is_some() || rhythm::is_asystole(&a.summary, p)
+    rhythm::quality_issue(&a.summary, p).is_some()
+        || rhythm::is_asystole(&a.summary, p)
+        || rhythm::is_slow_organised(&a.summary, p)
 }
 
 // ---------------------------------------------------------------- models
@@ -625,7 +743,9 @@ fn tally_all(
     let mut by_db: BTreeMap<String, RhythmScore> = BTreeMap::new();
     for (r, pr) in records.iter().zip(probs.iter()) {
         let t = score_record(r, pr, wi, p);
-        total.add(&t);
+        if r.noise_snr_db.is_none() {
+            total.add(&t);
+        }
         by_db.entry(r.db.clone()).or_default().add(&t);
     }
     (total, by_db)
@@ -671,7 +791,8 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
             .map_err(|e| CliError(format!("--window-s: {e}")))?;
     }
     let mut jobs = Vec::new();
-    for db in ["mitdb", "vfdb", "cudb"] {
+    for db in &args.databases {
+        let db = db.as_str();
         let dir = args.data.join(db);
         let list = dir.join("RECORDS");
         let text = std::fs::read_to_string(&list)
@@ -680,10 +801,32 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
             jobs.push((db, dir.clone(), name.to_string()));
         }
     }
-    eprintln!("train: running the engine over {} records", jobs.len());
-    let records: Result<Vec<RecordData>, CliError> = jobs
+    let noise = if args.noise_snr_db.is_empty() {
+        None
+    } else {
+        Some(motion_noise(&args.data)?)
+    };
+    let mut runs: Vec<(&str, PathBuf, String, Option<f32>)> = Vec::new();
+    for (db, dir, name) in &jobs {
+        runs.push((db, dir.clone(), name.clone(), None));
+        for &snr in &args.noise_snr_db {
+            runs.push((db, dir.clone(), name.clone(), Some(snr)));
+        }
+    }
+    eprintln!(
+        "train: running the engine over {} records ({} runs with noise copies)",
+        jobs.len(),
+        runs.len()
+    );
+    let records: Result<Vec<RecordData>, CliError> = runs
         .par_iter()
-        .map(|(db, dir, name)| run_record(db, dir, name, &args.window_s))
+        .map(|(db, dir, name, snr)| {
+            let with = match (&noise, snr) {
+                (Some(n), Some(s)) => Some((n, *s)),
+                _ => None,
+            };
+            run_record(db, dir, name, &args.window_s, with)
+        })
         .collect();
     let records = records?;
     let p = DecisionParams::from_config(&Config::default());
@@ -876,9 +1019,15 @@ fn generate_source(f: &Fitted, kind: Kind, args: &TrainArgs, importance: &[f64])
     );
     let _ = writeln!(s, "//!");
     let _ = writeln!(s, "//! ```text");
+    let noise = if args.noise_snr_db.is_empty() {
+        String::new()
+    } else {
+        let v: Vec<String> = args.noise_snr_db.iter().map(|d| format!("{d}")).collect();
+        format!(" --noise-snr-db {}", v.join(","))
+    };
     let _ = writeln!(
         s,
-        "//! cargo run --release -- train --data ../shared/data --window-s {} --model {} --folds {} --out src/rhythm/model_params.rs",
+        "//! cargo run --release -- train --data ../shared/data --window-s {} --model {} --folds {}{noise} --out src/rhythm/model_params.rs",
         windows.join(","),
         kind.name(),
         args.folds

@@ -52,6 +52,9 @@ const BIN_HZ: f32 = RATE_HZ / SEGMENT_LEN as f32;
 /// Most beats a window can hold (16 s at the detector's 300 bpm ceiling, with margin).
 const BEAT_CAPACITY: usize = 96;
 
+/// Fewest RR intervals for [`WindowSummary::rr_regular`] to be measured.
+pub const MIN_RR_FOR_REGULARITY: u32 = 4;
+
 /// Number of features.
 pub const N_FEATURES: usize = 20;
 
@@ -168,6 +171,11 @@ pub struct WindowSummary {
     pub quality: QualityMeasures,
     /// Heart rate from the median RR of the window's beats, bpm.
     pub hr_bpm: Option<f32>,
+    /// Fraction of the window's RR intervals within ±15 % of their median (0 with fewer than
+    /// [`MIN_RR_FOR_REGULARITY`] intervals): a rhythm-regularity measure robust to the odd
+    /// missed or extra beat, unlike the coefficient of variation (the "RR within 15 % of the
+    /// median" criterion of Tateno & Glass, Med Biol Eng Comput 2001, used there for AF).
+    pub rr_regular: f32,
     /// Resampled blocks and spectral segments that went into the summary.
     pub blocks: u32,
     /// Spectral segments that went into the summary.
@@ -696,15 +704,23 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         } else {
             0.0
         };
-        let hr_bpm = rrs
-            .get_mut(..(rr_n as usize).min(BEAT_CAPACITY))
-            .map(median_in_place)
-            .filter(|&m| m > 0.0)
-            .map(|m| 60.0 / m);
+        let held_rrs = rrs.get_mut(..(rr_n as usize).min(BEAT_CAPACITY));
+        let (median_rr, rr_regular) = held_rrs.map_or((0.0, 0.0), |v| {
+            let m = median_in_place(v);
+            let close = v.iter().filter(|&&rr| (rr - m).abs() <= 0.15 * m).count();
+            let regular = if rr_n >= MIN_RR_FOR_REGULARITY {
+                close as f32 / v.len().max(1) as f32
+            } else {
+                0.0
+            };
+            (m, regular)
+        });
+        let hr_bpm = (median_rr > 0.0).then(|| 60.0 / median_rr);
         WindowSummary {
             features: f,
             quality: q,
             hr_bpm,
+            rr_regular,
             blocks,
             segments,
         }

@@ -26,8 +26,10 @@
 //!
 //! The decision ([`decide`]) applies, in order: signal-quality rules (missing samples,
 //! lead-off, saturation, broadband noise → indeterminate with a reason), the asystole
-//! convention (largest 0.25-s peak-to-peak below 0.1 mV → non-shockable asystole), and the
-//! classifier's probability against `rhythm.shock_threshold`.
+//! convention (largest 0.25-s peak-to-peak below 0.1 mV → non-shockable asystole), the
+//! slow-organised-rhythm rule (regular, alike beats below 120 bpm, spectrum peaking below 4 Hz
+//! → non-shockable:
+//! [`is_slow_organised`]), and the classifier's probability against `rhythm.shock_threshold`.
 //!
 //! ## Bounded work
 //! Features are accumulated as the samples arrive ([`features`] states the worst case per
@@ -84,6 +86,20 @@ pub struct DecisionParams {
     pub vt_min_correlation: f32,
     /// …and the dominant frequency below this (faster organised rhythms are flutter), Hz.
     pub vt_max_dominant_hz: f32,
+    /// An organised rhythm — detected beats alike (mean QRS correlation at least
+    /// `organised_min_correlation`) and regular (at least `organised_min_rr_regular` of the RR
+    /// intervals within 15 % of their median) — slower than this is not shockable, bpm. AHA
+    /// asks a shock for *rapid* VT only (Kerber et al. 1997); AEDs use VT rate thresholds of
+    /// 150–180 bpm. 120 bpm keeps a margin below every VT and VF window of the training data.
+    pub organised_max_bpm: f32,
+    /// See `organised_max_bpm`.
+    pub organised_min_correlation: f32,
+    /// See `organised_max_bpm`.
+    pub organised_min_rr_regular: f32,
+    /// …and the spectrum's dominant frequency below this, Hz: the detector's "beats" in a VF
+    /// whose envelope waxes and wanes regularly can look organised, but its spectrum stays at
+    /// 3–8 Hz, while an organised rhythm below 120 bpm peaks at its rate or first harmonic.
+    pub organised_max_dominant_hz: f32,
     /// Non-shockable rhythms below this rate are bradycardia, bpm.
     pub brady_bpm: f32,
     /// Non-shockable rhythms above this rate are tachycardia, bpm.
@@ -108,6 +124,10 @@ impl DecisionParams {
             vt_max_rr_cv: 0.15,
             vt_min_correlation: 0.8,
             vt_max_dominant_hz: 4.0,
+            organised_max_bpm: 120.0,
+            organised_min_correlation: 0.6,
+            organised_min_rr_regular: 0.5,
+            organised_max_dominant_hz: 4.0,
             brady_bpm: 50.0,
             tachy_bpm: 100.0,
             irregular_rr_cv: 0.15,
@@ -160,6 +180,16 @@ pub fn is_asystole(s: &WindowSummary, p: &DecisionParams) -> bool {
     s.quality.max_block_ptp_mv < p.asystole_mv
 }
 
+/// A slow organised rhythm: regular, alike beats below the rapid-VT rate. Such a window is
+/// not shockable whatever the waveform looks like (wide-QRS sinus rhythm or idioventricular
+/// rhythm look VT-like to amplitude and spectral features).
+pub fn is_slow_organised(s: &WindowSummary, p: &DecisionParams) -> bool {
+    s.hr_bpm.is_some_and(|hr| hr < p.organised_max_bpm)
+        && s.rr_regular >= p.organised_min_rr_regular
+        && s.features.values[features::index::BEAT_CORRELATION] >= p.organised_min_correlation
+        && s.features.values[features::index::DOMINANT_FREQ_HZ] < p.organised_max_dominant_hz
+}
+
 /// The class of a shockable window: VT when organised (regular, alike QRS, not flutter-fast),
 /// VF otherwise.
 pub fn shockable_class(s: &WindowSummary, p: &DecisionParams) -> RhythmClass {
@@ -197,6 +227,9 @@ pub fn decide(
     }
     if is_asystole(s, p) {
         return (Decision::Nonshockable, RhythmClass::Asystole, None);
+    }
+    if is_slow_organised(s, p) {
+        return (Decision::Nonshockable, nonshockable_class(s, p), None);
     }
     if score >= p.shock_threshold {
         (Decision::Shockable, shockable_class(s, p), None)
@@ -333,5 +366,54 @@ impl<S: PowerSpectrum> ShockAdvisor<S> {
             hr_bpm: summary.hr_bpm,
             reason,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A window that passes the quality rules, with regular, alike beats at `hr` bpm.
+    fn organised_at(hr: f32) -> WindowSummary {
+        let mut s = WindowSummary {
+            hr_bpm: Some(hr),
+            rr_regular: 0.9,
+            blocks: 32,
+            segments: 7,
+            ..WindowSummary::default()
+        };
+        s.quality.samples = 2880;
+        s.quality.raw_ptp_mv = 2.0;
+        s.quality.max_block_ptp_mv = 2.0;
+        s.quality.median_block_ptp_mv = 1.5;
+        s.features.values[features::index::MEAN_FREQ_HZ] = 3.0;
+        s.features.values[features::index::BEAT_CORRELATION] = 0.9;
+        s.features.values[features::index::DOMINANT_FREQ_HZ] = 1.8;
+        s
+    }
+
+    #[test]
+    fn slow_organised_rhythm_is_not_shocked_whatever_the_score() {
+        let p = DecisionParams::from_config(&Config::default());
+        let (d, _, reason) = decide(&organised_at(110.0), 0.99, &p);
+        assert_eq!((d, reason), (Decision::Nonshockable, None));
+    }
+
+    #[test]
+    fn the_slow_organised_rule_needs_slow_regular_alike_beats() {
+        let p = DecisionParams::from_config(&Config::default());
+        let fast = organised_at(170.0);
+        let mut irregular = organised_at(110.0);
+        irregular.rr_regular = 0.3;
+        let mut unlike = organised_at(110.0);
+        unlike.features.values[features::index::BEAT_CORRELATION] = 0.2;
+        let mut no_beats = organised_at(110.0);
+        no_beats.hr_bpm = None;
+        let mut vf_spectrum = organised_at(110.0);
+        vf_spectrum.features.values[features::index::DOMINANT_FREQ_HZ] = 4.5;
+        for s in [fast, irregular, unlike, no_beats, vf_spectrum] {
+            assert!(!is_slow_organised(&s, &p));
+            assert_eq!(decide(&s, 0.99, &p).0, Decision::Shockable);
+        }
     }
 }
