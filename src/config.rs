@@ -237,7 +237,9 @@ pub struct SyncConfig {
     /// With no confirmed beat for this long, markers stop until beats are confirmed again, s.
     pub r_wave_timeout_s: f32,
     /// Of the last 8 fast candidates, at least this many must have been confirmed as beats for
-    /// markers to be issued (the gate's self-check against noise).
+    /// every candidate to be marked (the gate's self-check against noise). With fewer (but at
+    /// least half), only candidates that closely match a learnt template and arrive on the
+    /// rhythm's beat are marked; with fewer than half, none.
     pub min_confirmed_candidates: u32,
     /// Length of the QRS-onset template compared at trigger time, ms (at most 64 samples).
     pub template_ms: f32,

@@ -4,7 +4,7 @@
 //! infinities, flat lines, DC steps, white noise, spikes — so that both the normal and the
 //! pathological paths are exercised.
 
-use ecg_rhythm::event::{Decision, Event, RhythmClass};
+use ecg_rhythm::event::{Decision, Event};
 use ecg_rhythm::synth::Synth;
 use ecg_rhythm::{Config, Engine};
 use proptest::prelude::*;
@@ -80,8 +80,11 @@ proptest! {
         let mut last_emitted = 0;
         let mut last_beat: Option<u64> = None;
         let mut last_window: Option<(u64, u64)> = None;
-        // Sync is withheld while the last decision says VF or is indeterminate.
-        let mut sync_forbidden = false;
+        // Sync is withheld while the last decision is indeterminate; markers come only while the
+        // gate says it is available (after a VF call only when it overrules the call because the
+        // beats are organised, see sync::SyncMarkerGate).
+        let mut indeterminate = false;
+        let mut gate_available = false;
         for e in &events {
             let emitted = e.emitted();
             prop_assert!(emitted >= last_emitted, "emitted went back: {e:?}");
@@ -97,7 +100,8 @@ proptest! {
                 }
                 Event::Sync(s) => {
                     prop_assert!(s.sample <= s.emitted);
-                    prop_assert!(!sync_forbidden, "sync marker during VF or indeterminate: {s:?}");
+                    prop_assert!(!indeterminate, "sync marker while indeterminate: {s:?}");
+                    prop_assert!(gate_available, "sync marker while the gate is unavailable: {s:?}");
                 }
                 Event::Rhythm(r) => {
                     prop_assert_eq!(r.end - r.start, window);
@@ -108,10 +112,13 @@ proptest! {
                         prop_assert_eq!(r.start, 0);
                     }
                     last_window = Some((r.start, r.end));
-                    sync_forbidden = r.decision == Decision::Indeterminate
-                        || (r.class == RhythmClass::Vf);
+                    indeterminate = r.decision == Decision::Indeterminate;
                 }
-                Event::SyncState(_) | Event::Quality(_) => {}
+                Event::SyncState(st) => {
+                    gate_available = st.available;
+                    prop_assert!(!(st.available && indeterminate), "gate available while indeterminate");
+                }
+                Event::Quality(_) => {}
                 _ => {}
             }
         }

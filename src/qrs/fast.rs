@@ -8,20 +8,28 @@
 //! - the steepest slope under the window is QRS-like (a fraction of recent QRS slopes; P and T
 //!   waves are much less steep than the QRS — the T-wave rule of Hamilton & Tompkins 1986,
 //!   applied to every candidate, and more strictly inside the T-wave window);
-//! - the refractory period since the last marker and the last beat has passed.
+//! - the refractory period since the last marker and the last beat has passed;
+//! - the onset waveform matches a template of the patient's confirmed beats
+//!   ([`super::template`]); when that template's recent matches were not confirmed by the
+//!   detector, only a close likeness with a QRS-steep slope is accepted.
 //!
 //! Without at least three confirmed beats the trigger is silent: it only marks what the detector
 //! has learnt to recognise.
 
-use super::template::TemplateBank;
+use super::template::{Match, TemplateBank};
 use crate::filter::history::{History, MedianOf};
 
 /// Candidates remembered until the detector confirms (or never confirms) them.
-const SNAPSHOTS: usize = 8;
+const SNAPSHOTS: usize = 12;
 
 /// Levels are taken as the second smallest of the last eight beats, so that the weakest regular
 /// morphology (e.g. wide ectopic beats among sharp sinus beats) is still marked early.
 const LEVEL_RANK: usize = 1;
+
+/// Template correlation required of a candidate whose template is not trusted.
+const UNTRUSTED_CORRELATION: f32 = 0.97;
+/// Slope fraction required of a candidate whose template is not trusted.
+const UNTRUSTED_SLOPE_FRACTION: f32 = 0.7;
 
 /// Template correlation required inside the T-wave window.
 const T_WINDOW_CORRELATION: f32 = 0.9;
@@ -47,6 +55,16 @@ pub struct FastParams {
     pub template_len: usize,
     /// Minimum correlation with a learnt template for a candidate to be marked.
     pub min_correlation: f32,
+    /// A candidate not confirmed by a beat within this time counts against the template it
+    /// matched, samples.
+    pub confirm_timeout: u64,
+}
+
+/// A candidate awaiting the detector's verdict: slope-time index and matched template.
+#[derive(Clone, Copy, Debug)]
+struct Snapshot {
+    at: u64,
+    template: u32,
 }
 
 /// The fast trigger's state. Allocates only in [`FastTrigger::new`].
@@ -64,7 +82,7 @@ pub struct FastTrigger {
     last_trigger: Option<u64>,
     band: History<f32>,
     bank: TemplateBank,
-    snapshots: [Option<u64>; SNAPSHOTS],
+    snapshots: [Option<Snapshot>; SNAPSHOTS],
     next_snapshot: usize,
 }
 
@@ -148,21 +166,23 @@ impl FastTrigger {
         let hit = self
             .snapshots
             .iter()
-            .position(|s| s.is_some_and(|t| t >= from && t < to));
-        if let Some(t) = hit
+            .position(|s| s.is_some_and(|s| s.at >= from && s.at < to));
+        if let Some(s) = hit
             .and_then(|i| self.snapshots.get_mut(i))
             .and_then(Option::take)
         {
+            self.bank.credit(s.template, true, s.at);
             let mut buf = [0.0; super::template::MAX_LEN + 8];
-            if let Some(len) = self.window(t, &mut buf) {
-                self.bank.learn(buf.get(..len).unwrap_or(&[]), t);
+            if let Some(len) = self.window(s.at, &mut buf) {
+                self.bank.learn(buf.get(..len).unwrap_or(&[]), s.at);
             }
         }
     }
 
     /// Push the absolute band-passed slope of slope-time index `n`. `last_beat` is the
-    /// slope-time index of the last confirmed beat's R. Returns true when a QRS is recognised.
-    pub fn push(&mut self, n: u64, abs_slope: f32, band: f32, last_beat: Option<u64>) -> bool {
+    /// slope-time index of the last confirmed beat's R. Returns the template correlation when a
+    /// QRS is recognised.
+    pub fn push(&mut self, n: u64, abs_slope: f32, band: f32, last_beat: Option<u64>) -> Option<f32> {
         self.band.push(band);
         let leaving = self
             .slope
@@ -175,19 +195,19 @@ impl FastTrigger {
         let rising = f > self.last_value;
         self.last_value = f;
         if self.level.len() < 3 {
-            return false;
+            return None;
         }
         let threshold = self.p.fraction * self.level.kth_smallest(LEVEL_RANK);
         if f < 0.5 * threshold {
             self.open = false;
-            return false;
+            return None;
         }
         if self.open || f < threshold || !rising {
-            return false;
+            return None;
         }
         let since = |t: Option<u64>| t.map_or(u64::MAX, |t| n.saturating_sub(t));
         if since(self.last_trigger) < self.p.refractory || since(last_beat) < self.p.refractory {
-            return false;
+            return None;
         }
         let steepest = self
             .slope
@@ -202,28 +222,47 @@ impl FastTrigger {
             self.p.slope_fraction
         };
         if steepest < fraction * self.slope_level.kth_smallest(LEVEL_RANK) {
-            return false;
+            return None;
         }
         self.open = true;
+        // Candidates the detector never confirmed count against the templates they matched.
+        for slot in self.snapshots.iter_mut() {
+            if let Some(s) = slot.filter(|s| n.saturating_sub(s.at) > self.p.confirm_timeout) {
+                self.bank.credit(s.template, false, n);
+                *slot = None;
+            }
+        }
+        let mut buf = [0.0; super::template::MAX_LEN + 8];
+        let m = match self.window(n, &mut buf) {
+            Some(len) => self.bank.best_match(buf.get(..len).unwrap_or(&[])),
+            None => Match::NONE,
+        };
+        let needed = if in_t_window {
+            T_WINDOW_CORRELATION.max(self.p.min_correlation)
+        } else {
+            self.p.min_correlation
+        };
+        // Only a candidate that resembles a template (id 0: none) can be held against it.
+        let template = if m.correlation >= needed { m.template } else { 0 };
         if let Some(slot) = self.snapshots.get_mut(self.next_snapshot) {
-            *slot = Some(n);
+            if let Some(old) = slot.replace(Snapshot { at: n, template }) {
+                self.bank.credit(old.template, false, n);
+            }
         }
         self.next_snapshot = (self.next_snapshot + 1) % SNAPSHOTS;
-        let mut buf = [0.0; super::template::MAX_LEN + 8];
-        let accepted = match self.window(n, &mut buf) {
-            Some(len) => {
-                let needed = if in_t_window {
-                    T_WINDOW_CORRELATION.max(self.p.min_correlation)
-                } else {
-                    self.p.min_correlation
-                };
-                self.bank.best_match(buf.get(..len).unwrap_or(&[]), n) >= needed
-            }
-            None => false,
+        // A template whose matches recently went unconfirmed asks for stronger evidence: a
+        // closer likeness and a QRS-steep slope.
+        let accepted = if m.trusted {
+            m.correlation >= needed
+        } else {
+            m.correlation >= UNTRUSTED_CORRELATION
+                && steepest >= UNTRUSTED_SLOPE_FRACTION * self.slope_level.kth_smallest(LEVEL_RANK)
         };
         if accepted {
             self.last_trigger = Some(n);
+            Some(m.correlation)
+        } else {
+            None
         }
-        accepted
     }
 }

@@ -54,6 +54,8 @@ pub struct QrsCandidate {
     pub sample: u64,
     /// Input index being pushed now.
     pub emitted: u64,
+    /// Correlation of the QRS onset with the most similar template of confirmed beats.
+    pub correlation: f32,
 }
 
 /// What one push of the detector produced.
@@ -210,6 +212,7 @@ impl QrsDetector {
                     learn_span: ms(80.0),
                     template_len: ms(config.sync.template_ms) as usize,
                     min_correlation: config.sync.template_correlation,
+                    confirm_timeout: ms(1200.0),
                 },
                 hist,
             ),
@@ -552,9 +555,7 @@ impl QrsDetector {
     /// The fast path (see [`fast`]): a sync candidate as the QRS rises.
     fn fast_candidate(&mut self, n: u64, abs_slope: f32, band: f32) -> Option<QrsCandidate> {
         let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
-        if !self.fast.push(n, abs_slope, band, last) {
-            return None;
-        }
+        let correlation = self.fast.push(n, abs_slope, band, last)?;
         // R estimate: the largest deflection of the ECG under the trigger window so far.
         let lag = self.band_delay;
         let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
@@ -567,6 +568,7 @@ impl QrsDetector {
         Some(QrsCandidate {
             sample: best.0.saturating_sub(self.pre_delay),
             emitted: n,
+            correlation,
         })
     }
 }

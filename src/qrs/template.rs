@@ -9,6 +9,12 @@
 //! that ends at the fast trigger — exactly what is known when a sync marker must be decided —
 //! and the bank keeps a few morphologies (for example sinus beats and a frequent ectopic), so
 //! that a P wave, a T wave or an artefact that crosses the trigger threshold is not marked.
+//!
+//! Each template also keeps the verdicts on the candidates that matched it: the detector
+//! confirms (or never confirms) every candidate a few hundred milliseconds later. A template
+//! whose matches keep going unconfirmed — a tall P wave that happens to resemble the QRS onset,
+//! for instance — loses its trust: candidates matching it then need stronger evidence (see
+//! [`super::fast`]), and it is the first to be replaced by a new morphology.
 
 /// Longest template, samples (60 ms at 1000 Hz).
 pub const MAX_LEN: usize = 64;
@@ -17,12 +23,49 @@ pub const BANK: usize = 4;
 /// Alignment search, samples either side.
 const SHIFT: usize = 2;
 
-/// One morphology: a mean waveform and when it last matched.
+/// How a candidate compares with its most similar template.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Match {
+    /// Pearson correlation with the template, −1…1.
+    pub correlation: f32,
+    /// Identity of the matched template (for [`TemplateBank::credit`]), 0 when none.
+    pub template: u32,
+    /// False when candidates that matched this template were recently not confirmed as beats.
+    pub trusted: bool,
+}
+
+impl Match {
+    /// No template learnt yet.
+    pub const NONE: Match = Match {
+        correlation: -1.0,
+        template: 0,
+        trusted: false,
+    };
+}
+
+/// Outcomes remembered per template (most recent in bit 0; 1 = confirmed).
+const OUTCOMES: u32 = 4;
+/// A template is trusted while at most this many of its last [`OUTCOMES`] matched candidates
+/// went unconfirmed.
+const MAX_UNCONFIRMED: u32 = 1;
+
+/// One morphology: a mean waveform, when a confirmed beat last taught it, and whether the
+/// candidates that matched it turned out to be beats.
 #[derive(Clone, Copy, Debug)]
 struct Template {
     wave: [f32; MAX_LEN],
     last_used: u64,
     count: u32,
+    /// Unique identity, so that a late outcome never credits a template that replaced it.
+    id: u32,
+    /// Bit i set: the i-th most recent matched candidate was not confirmed.
+    misses: u32,
+}
+
+impl Template {
+    fn trusted(&self) -> bool {
+        self.misses.count_ones() <= MAX_UNCONFIRMED
+    }
 }
 
 /// A fixed bank of onset templates (no allocation).
@@ -30,6 +73,7 @@ struct Template {
 pub struct TemplateBank {
     len: usize,
     templates: [Option<Template>; BANK],
+    next_id: u32,
 }
 
 impl TemplateBank {
@@ -38,6 +82,7 @@ impl TemplateBank {
         TemplateBank {
             len: len.clamp(4, MAX_LEN),
             templates: [None; BANK],
+            next_id: 1,
         }
     }
 
@@ -56,36 +101,51 @@ impl TemplateBank {
         self.templates = [None; BANK];
     }
 
-    /// Best correlation of `segment` (length `len + 2·SHIFT`, the candidate window with
-    /// `SHIFT` samples of context either side) with any template, over the alignment search.
-    /// Marks the best template as used at `now`. Returns −1 when the bank is empty.
-    pub fn best_match(&mut self, segment: &[f32], now: u64) -> f32 {
-        let mut best = (-1.0f32, None);
-        for (i, t) in self.templates.iter().enumerate() {
+    /// Best match of `segment` (length `len + 2·SHIFT`, the candidate window with `SHIFT`
+    /// samples of context either side) with any template, over the alignment search: the
+    /// correlation and the template's trust.
+    /// Returns [`Match::NONE`] when the bank is empty.
+    pub fn best_match(&self, segment: &[f32]) -> Match {
+        let mut best = Match::NONE;
+        for t in self.templates.iter() {
             let Some(t) = t else { continue };
+            let wave = t.wave.get(..self.len).unwrap_or(&[]);
             for shift in 0..=2 * SHIFT {
                 let Some(window) = segment.get(shift..shift + self.len) else {
                     continue;
                 };
-                let r = correlation(window, t.wave.get(..self.len).unwrap_or(&[]));
-                if r > best.0 {
-                    best = (r, Some(i));
+                let r = correlation(window, wave);
+                if r > best.correlation {
+                    best = Match {
+                        correlation: r,
+                        template: t.id,
+                        trusted: t.trusted(),
+                    };
                 }
             }
         }
-        if let Some(t) = best
-            .1
-            .and_then(|i| self.templates.get_mut(i))
-            .and_then(|t| t.as_mut())
-        {
-            t.last_used = now;
+        best
+    }
+
+    /// Report whether a candidate that matched template `id` (see [`Match::template`]) was
+    /// confirmed as a beat by the detector; a template whose matches keep going unconfirmed (a
+    /// P wave, a T wave or an artefact that happens to look like a learnt QRS onset) stops
+    /// being trusted until its matches are confirmed again.
+    pub fn credit(&mut self, id: u32, confirmed: bool, now: u64) {
+        let mask = (1u32 << OUTCOMES) - 1;
+        for t in self.templates.iter_mut().flatten() {
+            if t.id == id {
+                t.misses = ((t.misses << 1) | u32::from(!confirmed)) & mask;
+                if confirmed {
+                    t.last_used = now;
+                }
+            }
         }
-        best.0
     }
 
     /// Learn a confirmed beat's window (`segment` of length `len + 2·SHIFT` as above; its
-    /// centre part is learnt): averaged into a similar template, or replacing the least
-    /// recently used one.
+    /// centre part is learnt): averaged into a similar template, or replacing an untrusted or
+    /// else the least recently confirmed one.
     pub fn learn(&mut self, segment: &[f32], now: u64) {
         let Some(centre) = segment.get(SHIFT..SHIFT + self.len) else {
             return;
@@ -115,11 +175,13 @@ impl TemplateBank {
             .iter()
             .position(Option::is_none)
             .unwrap_or_else(|| {
-                let mut oldest = (0, u64::MAX);
+                // An untrusted template goes first, then the one confirmed least recently.
+                let mut oldest = (0, (true, u64::MAX));
                 for (i, t) in self.templates.iter().enumerate() {
                     if let Some(t) = t {
-                        if t.last_used < oldest.1 {
-                            oldest = (i, t.last_used);
+                        let key = (t.trusted(), t.last_used);
+                        if key < oldest.1 {
+                            oldest = (i, key);
                         }
                     }
                 }
@@ -134,7 +196,10 @@ impl TemplateBank {
                 wave,
                 last_used: now,
                 count: 1,
+                id: self.next_id,
+                misses: 0,
             });
+            self.next_id = self.next_id.wrapping_add(1).max(1);
         }
     }
 
@@ -195,15 +260,36 @@ mod tests {
         let len = 20;
         let mut bank = TemplateBank::new(len);
         assert!(bank.is_empty());
-        assert_eq!(bank.best_match(&bump(len + 4, 12.0, 2.0, 1.0), 0), -1.0);
+        assert_eq!(bank.best_match(&bump(len + 4, 12.0, 2.0, 1.0)), Match::NONE);
         bank.learn(&bump(len + 4, 12.0, 2.0, 1.0), 1); // narrow upward
         bank.learn(&bump(len + 4, 12.0, 6.0, -1.0), 2); // wide downward
                                                         // Shifted by one sample: still recognised thanks to the alignment search.
-        assert!(bank.best_match(&bump(len + 4, 13.0, 2.0, 1.0), 3) > 0.95);
-        assert!(bank.best_match(&bump(len + 4, 12.0, 6.0, -1.0), 3) > 0.95);
+        assert!(bank.best_match(&bump(len + 4, 13.0, 2.0, 1.0)).correlation > 0.95);
+        assert!(bank.best_match(&bump(len + 4, 12.0, 6.0, -1.0)).correlation > 0.95);
         // A slow ramp (baseline step) is unlike both.
         let ramp: Vec<f32> = (0..len + 4).map(|i| i as f32).collect();
-        assert!(bank.best_match(&ramp, 4) < 0.5);
+        assert!(bank.best_match(&ramp).correlation < 0.5);
+    }
+
+    #[test]
+    fn unconfirmed_matches_withdraw_trust_until_confirmed_again() {
+        let len = 16;
+        let mut bank = TemplateBank::new(len);
+        let shape = bump(len + 4, 10.0, 2.0, 1.0);
+        bank.learn(&shape, 0);
+        let m = bank.best_match(&shape);
+        assert!(m.trusted && m.template != 0);
+        bank.credit(m.template, false, 1);
+        assert!(bank.best_match(&shape).trusted, "one miss is tolerated");
+        bank.credit(m.template, false, 2);
+        assert!(!bank.best_match(&shape).trusted);
+        // A stale verdict for a template that no longer exists changes nothing.
+        bank.credit(m.template + 100, true, 3);
+        assert!(!bank.best_match(&shape).trusted);
+        for t in 4..7 {
+            bank.credit(m.template, true, t);
+        }
+        assert!(bank.best_match(&shape).trusted);
     }
 
     #[test]
@@ -214,7 +300,7 @@ mod tests {
             // Shapes at different centres are mutually dissimilar.
             bank.learn(&bump(len + 4, 3.0 + 3.0 * k as f32, 1.0, 1.0), k);
         }
-        assert!(bank.best_match(&bump(len + 4, 3.0, 1.0, 1.0), 10) < 0.9);
-        assert!(bank.best_match(&bump(len + 4, 15.0, 1.0, 1.0), 10) > 0.95);
+        assert!(bank.best_match(&bump(len + 4, 3.0, 1.0, 1.0)).correlation < 0.9);
+        assert!(bank.best_match(&bump(len + 4, 15.0, 1.0, 1.0)).correlation > 0.95);
     }
 }

@@ -17,6 +17,7 @@
 
 use crate::config::{Config, ConfigError};
 use crate::event::{SyncEvent, SyncStateEvent, SyncUnavailableReason};
+use crate::filter::history::MedianOf;
 use crate::qrs::{Beat, QrsCandidate};
 
 /// Receives sync markers: the callback a defibrillator's discharge logic implements.
@@ -57,10 +58,38 @@ struct GateParams {
     beat_timeout: u64,
     /// Shortest RR interval accepted as an organised rhythm.
     min_rr: u64,
+    /// A candidate whose R estimate is already older than this is not marked, samples.
+    max_latency: u64,
+    /// Shortest RR interval of an organised rhythm that overrides a VF call, samples.
+    organised_min_rr: f32,
+}
+
+/// How far the gate trusts the fast candidates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Trust {
+    /// Candidates agree with the detector's beats: every one is marked.
+    Full,
+    /// Some recent candidates were not confirmed: only those that closely match a template
+    /// and arrive on the rhythm's beat are marked.
+    Selective,
+    /// Most recent candidates were not confirmed: none is marked.
+    None,
 }
 
 /// Number of recent candidates whose confirmation is tracked.
 pub const OUTCOMES: u32 = 8;
+
+/// With fewer than this many of the last [`OUTCOMES`] candidates confirmed, the gate closes.
+const MIN_CONFIRMED_SELECTIVE: u32 = 4;
+/// While selective, a candidate must correlate at least this well with a learnt template…
+const SELECTIVE_CORRELATION: f32 = 0.98;
+/// …and come between these fractions of the median RR interval after the previous QRS.
+const SELECTIVE_RR_FRACTION: (f32, f32) = (0.8, 1.3);
+/// A VF call is overridden while the beats are organised: every one of the last [`OUTCOMES`]
+/// candidates confirmed and no RR interval among the last eight shorter than this, seconds
+/// (150 bpm; VF has no QRS complexes, and what a detector finds in it comes faster and
+/// irregularly).
+const ORGANISED_MIN_RR_S: f32 = 0.4;
 
 /// Candidates waiting for the beat detector's confirmation (R estimate, input index).
 const PENDING: usize = 8;
@@ -70,25 +99,31 @@ const PENDING: usize = 8;
 /// Besides the rhythm/quality veto and the count of confirmed beats, the gate checks itself:
 /// every fast candidate — marked or not — is later compared with the beats the (slower, more
 /// careful) detector confirms. When fewer than `min_confirmed` of the last [`OUTCOMES`]
-/// candidates were confirmed, the lead is too noisy for the fast path to be trusted and the gate
-/// closes with reason `Noise` until the candidates agree with the beats again.
+/// candidates were confirmed, the fast path is not trusted blindly: the gate turns *selective*
+/// and marks only candidates that correlate closely with a template of confirmed beats and arrive
+/// 0.8–1.3 median RR intervals after the previous QRS (median RR at least 0.4 s), so that a beat-locked rhythm keeps its
+/// markers through intermittent noise. With fewer than half confirmed the gate closes with
+/// reason `Noise` until the candidates agree with the beats again.
 #[derive(Clone, Debug)]
 pub struct SyncMarkerGate {
     p: GateParams,
     pending: [Option<u64>; PENDING],
-    /// No pending candidate can time out before this sample: `update` skips its scan until
-    /// then (kept conservative: a candidate confirmed early leaves it unchanged).
-    scan_from: u64,
     /// Bit i set = candidate i (most recent first) was confirmed.
     outcomes: u32,
     outcome_count: u32,
-    /// [`Self::candidates_untrusted`], recomputed when an outcome is recorded (the per-sample
-    /// state check then costs a load instead of a population count).
-    untrusted: bool,
     state: SyncState,
     consecutive: u32,
     last_beat: Option<u64>,
     veto: Option<SyncUnavailableReason>,
+    /// RR intervals of recent confirmed beats, samples.
+    rr: MedianOf<8>,
+    /// R estimate of the last candidate.
+    last_candidate: Option<u64>,
+    /// Oldest R estimate among the pending candidates (`u64::MAX` when none): the expiry scan
+    /// runs only once it has timed out, not on every sample.
+    oldest_pending_r: u64,
+    /// Something the state depends on changed since the last [`SyncMarkerGate::update`].
+    dirty: bool,
 }
 
 impl SyncMarkerGate {
@@ -115,16 +150,20 @@ impl SyncMarkerGate {
                 reliable_beats: config.sync.reliable_beats,
                 beat_timeout: (config.sync.r_wave_timeout_s * fs) as u64,
                 min_rr: (0.2 * fs) as u64,
+                max_latency: libm::floorf(config.sync.max_latency_ms * fs / 1000.0) as u64,
+                organised_min_rr: ORGANISED_MIN_RR_S * fs,
             },
             pending: [None; PENDING],
-            scan_from: u64::MAX,
             outcomes: 0,
             outcome_count: 0,
-            untrusted: false,
             state: SyncState::Unavailable(SyncUnavailableReason::NoReliableR),
             consecutive: 0,
             last_beat: None,
             veto: None,
+            rr: MedianOf::default(),
+            last_candidate: None,
+            oldest_pending_r: u64::MAX,
+            dirty: true,
         })
     }
 
@@ -140,26 +179,65 @@ impl SyncMarkerGate {
         self.last_beat = None;
         self.veto = None;
         self.pending = [None; PENDING];
-        self.scan_from = u64::MAX;
         self.outcomes = 0;
         self.outcome_count = 0;
-        self.untrusted = false;
+        self.rr = MedianOf::default();
+        self.last_candidate = None;
+        self.oldest_pending_r = u64::MAX;
+        self.dirty = true;
+    }
+
+    fn refresh_oldest_pending(&mut self) {
+        self.oldest_pending_r = self.pending.iter().flatten().copied().min().unwrap_or(u64::MAX);
     }
 
     fn record_outcome(&mut self, confirmed: bool) {
         self.outcomes = ((self.outcomes << 1) | confirmed as u32) & ((1 << OUTCOMES) - 1);
         self.outcome_count = (self.outcome_count + 1).min(OUTCOMES);
-        self.untrusted =
-            self.outcome_count >= OUTCOMES && self.outcomes.count_ones() < self.p.min_confirmed;
+        self.dirty = true;
     }
 
-    /// True when too many recent candidates were not confirmed by beats.
-    fn candidates_untrusted(&self) -> bool {
-        self.untrusted
+    /// How far recent candidates agreed with the confirmed beats.
+    fn trust(&self) -> Trust {
+        let confirmed = self.outcomes.count_ones();
+        if self.outcome_count < OUTCOMES || confirmed >= self.p.min_confirmed {
+            Trust::Full
+        } else if confirmed >= MIN_CONFIRMED_SELECTIVE.min(self.p.min_confirmed) {
+            Trust::Selective
+        } else {
+            Trust::None
+        }
+    }
+
+    /// True when the beats are organised enough to overrule a VF call: every recent candidate
+    /// was confirmed and the last eight RR intervals are all at least the organised minimum.
+    fn organised(&self) -> bool {
+        self.outcome_count >= OUTCOMES
+            && self.outcomes.count_ones() >= OUTCOMES
+            && self.rr.len() >= 8
+            && self.rr.kth_smallest(0) >= self.p.organised_min_rr
+    }
+
+    /// While selective: does the candidate closely match a template and arrive on the beat?
+    fn credible(&self, candidate: &QrsCandidate) -> bool {
+        if self.rr.len() < 2 || candidate.correlation < SELECTIVE_CORRELATION {
+            return false;
+        }
+        let previous = match (self.last_candidate, self.last_beat) {
+            (Some(c), Some(b)) => c.max(b),
+            (c, b) => c.or(b).unwrap_or(0),
+        };
+        let since = candidate.sample.saturating_sub(previous) as f32;
+        let rr = self.rr.median();
+        // Fast "rhythms" in a noisy lead are as likely fibrillation: no selective marking there.
+        rr >= self.p.organised_min_rr
+            && since >= SELECTIVE_RR_FRACTION.0 * rr
+            && since <= SELECTIVE_RR_FRACTION.1 * rr
     }
 
     /// A confirmed beat from the detector.
     pub fn on_beat(&mut self, beat: &Beat) {
+        self.dirty = true;
         let tol = self.p.confirm_tolerance;
         let mut confirmed = false;
         for slot in self.pending.iter_mut() {
@@ -170,12 +248,17 @@ impl SyncMarkerGate {
         }
         if confirmed {
             self.record_outcome(true);
+            self.refresh_oldest_pending();
         }
         match self.last_beat {
             Some(prev) if beat.sample.saturating_sub(prev) >= self.p.min_rr => {
-                self.consecutive = self.consecutive.saturating_add(1)
+                self.consecutive = self.consecutive.saturating_add(1);
+                self.rr.push(beat.sample.saturating_sub(prev) as f32);
             }
-            Some(_) => self.consecutive = 0,
+            Some(prev) => {
+                self.consecutive = 0;
+                self.rr.push(beat.sample.saturating_sub(prev) as f32);
+            }
             None => self.consecutive = 1,
         }
         self.last_beat = Some(beat.sample);
@@ -183,13 +266,45 @@ impl SyncMarkerGate {
 
     /// Set the veto from rhythm analysis and signal quality.
     pub fn set_inputs(&mut self, inputs: GateInputs) {
-        self.veto = inputs.veto;
+        if inputs.veto != self.veto {
+            self.veto = inputs.veto;
+            self.dirty = true;
+        }
     }
 
     /// Re-evaluate the state at input index `now`; returns the change, if any.
+    #[inline]
     pub fn update(&mut self, now: u64) -> Option<SyncStateEvent> {
-        if now >= self.scan_from {
-            self.expire_pending(now);
+        let timeout = self.p.confirm_timeout;
+        // Nothing changed and no timer ran out: the state stands (the common case, so the
+        // per-sample cost is a few comparisons).
+        let beat_deadline = self
+            .last_beat
+            .map_or(u64::MAX, |b| b.saturating_add(self.p.beat_timeout));
+        let pending_deadline = self.oldest_pending_r.saturating_add(timeout);
+        if !self.dirty && now <= beat_deadline && now <= pending_deadline {
+            return None;
+        }
+        self.reevaluate(now)
+    }
+
+    /// The full re-evaluation behind [`SyncMarkerGate::update`].
+    #[inline(never)]
+    fn reevaluate(&mut self, now: u64) -> Option<SyncStateEvent> {
+        let timeout = self.p.confirm_timeout;
+        self.dirty = false;
+        if now.saturating_sub(self.oldest_pending_r) > timeout {
+            let mut expired = 0;
+            for slot in self.pending.iter_mut() {
+                if slot.is_some_and(|r| now.saturating_sub(r) > timeout) {
+                    *slot = None;
+                    expired += 1;
+                }
+            }
+            for _ in 0..expired {
+                self.record_outcome(false);
+            }
+            self.refresh_oldest_pending();
         }
         if self
             .last_beat
@@ -197,11 +312,16 @@ impl SyncMarkerGate {
         {
             self.consecutive = 0;
         }
-        let new = if let Some(reason) = self.veto {
+        // The advisor's VF call rests on a whole window; the gate overrules it while the beats
+        // it sees are organised (misclassified AF, flutter or VT keeps its markers).
+        let veto = self
+            .veto
+            .filter(|&r| r != SyncUnavailableReason::Vf || !self.organised());
+        let new = if let Some(reason) = veto {
             SyncState::Unavailable(reason)
         } else if self.consecutive < self.p.reliable_beats {
             SyncState::Unavailable(SyncUnavailableReason::NoReliableR)
-        } else if self.candidates_untrusted() {
+        } else if self.trust() == Trust::None {
             SyncState::Unavailable(SyncUnavailableReason::Noise)
         } else {
             SyncState::Available
@@ -220,34 +340,11 @@ impl SyncMarkerGate {
         })
     }
 
-    /// Candidates the detector has not confirmed within the timeout count as unconfirmed.
-    #[inline(never)]
-    fn expire_pending(&mut self, now: u64) {
-        let timeout = self.p.confirm_timeout;
-        let mut expired = 0;
-        let mut scan_from = u64::MAX;
-        for slot in self.pending.iter_mut() {
-            if slot.is_some_and(|r| now.saturating_sub(r) > timeout) {
-                *slot = None;
-                expired += 1;
-            }
-            if let Some(r) = *slot {
-                scan_from = scan_from.min(Self::expiry(r, timeout));
-            }
-        }
-        self.scan_from = scan_from;
-        for _ in 0..expired {
-            self.record_outcome(false);
-        }
-    }
-
-    /// The first sample at which a candidate at `r` has waited longer than `timeout`.
-    fn expiry(r: u64, timeout: u64) -> u64 {
-        r.saturating_add(timeout).saturating_add(1)
-    }
-
-    /// A fast QRS candidate: a marker when the gate is available.
+    /// A fast QRS candidate: a marker when the gate is available and the candidate's R estimate
+    /// lies at most `sync.max_latency_ms` in the past.
     pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Option<SyncEvent> {
+        let credible = self.trust() == Trust::Full || self.credible(candidate);
+        self.last_candidate = Some(candidate.sample);
         // Track every candidate, marked or not, for the self-check.
         let slot = self
             .pending
@@ -260,16 +357,135 @@ impl SyncMarkerGate {
         }
         if let Some(old) = self.pending.get_mut(slot) {
             *old = Some(candidate.sample);
-            self.scan_from = self
-                .scan_from
-                .min(Self::expiry(candidate.sample, self.p.confirm_timeout));
         }
+        self.refresh_oldest_pending();
+        self.dirty = true;
+        // A discharge must follow the R peak by at most `max_latency_ms`: a candidate known to
+        // be later than that (a wide QRS whose steep part comes late) would shock too late.
+        let late = candidate.emitted.saturating_sub(candidate.sample) > self.p.max_latency;
         match self.state {
-            SyncState::Available => Some(SyncEvent {
+            SyncState::Available if !late && credible => Some(SyncEvent {
                 sample: candidate.sample,
                 emitted: candidate.emitted,
             }),
-            SyncState::Unavailable(_) => None,
+            _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn beat(sample: u64) -> Beat {
+        Beat {
+            sample,
+            emitted: sample + 200,
+            energy: 1.0,
+            amplitude_mv: 1.0,
+            width_samples: 30,
+            searchback: false,
+        }
+    }
+
+    fn available_gate() -> SyncMarkerGate {
+        let config = Config::default();
+        let mut gate = SyncMarkerGate::new(&config).unwrap();
+        for k in 1..=4 {
+            gate.on_beat(&beat(300 * k));
+        }
+        assert!(gate.update(1300).is_some_and(|e| e.available));
+        gate
+    }
+
+    #[test]
+    fn candidate_later_than_the_latency_limit_is_not_marked() {
+        // 360 Hz: 60 ms = 21.6 samples.
+        let mut gate = available_gate();
+        let on_time = QrsCandidate {
+            sample: 1500,
+            emitted: 1521,
+            correlation: 1.0,
+        };
+        assert!(gate.on_candidate(&on_time).is_some());
+        let late = QrsCandidate {
+            sample: 1800,
+            emitted: 1822,
+            correlation: 1.0,
+        };
+        assert!(gate.on_candidate(&late).is_none());
+    }
+
+    #[test]
+    fn with_some_unconfirmed_candidates_only_close_on_beat_matches_are_marked() {
+        let mut gate = available_gate();
+        let candidate = |sample: u64, correlation: f32| QrsCandidate {
+            sample,
+            emitted: sample + 10,
+            correlation,
+        };
+        // Eight candidates on a 300-sample rhythm, three of them never confirmed.
+        for k in 5..=12u64 {
+            let s = 300 * k;
+            gate.update(s);
+            assert!(gate.on_candidate(&candidate(s, 1.0)).is_some(), "candidate {k}");
+            if ![6, 8, 10].contains(&k) {
+                gate.on_beat(&beat(s));
+            }
+        }
+        gate.update(3900);
+        assert_eq!(gate.trust(), Trust::Selective);
+        assert_eq!(gate.state(), SyncState::Available);
+        // On the beat and alike: marked. Alike but early: not. On the beat but unlike: not.
+        assert!(gate.on_candidate(&candidate(3900, 0.99)).is_some());
+        assert!(gate.on_candidate(&candidate(4050, 0.99)).is_none());
+        assert!(gate.on_candidate(&candidate(4350, 0.9)).is_none());
+    }
+
+    #[test]
+    fn vf_call_is_overruled_only_while_beats_are_organised() {
+        let vf = GateInputs {
+            veto: Some(SyncUnavailableReason::Vf),
+        };
+        for (rr, organised) in [(300u64, true), (120, false)] {
+            // 360 Hz: 300 samples = 0.83 s (72 bpm); 120 samples = 0.33 s (180 bpm).
+            let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
+            gate.set_inputs(vf);
+            for k in 1..=12u64 {
+                let s = rr * k;
+                gate.update(s);
+                gate.on_candidate(&QrsCandidate {
+                    sample: s,
+                    emitted: s + 10,
+                    correlation: 1.0,
+                });
+                gate.on_beat(&beat(s));
+            }
+            gate.update(rr * 12 + 20);
+            let expected = if organised {
+                SyncState::Available
+            } else {
+                SyncState::Unavailable(SyncUnavailableReason::Vf)
+            };
+            assert_eq!(gate.state(), expected, "RR {rr}");
+        }
+    }
+
+    #[test]
+    fn timers_run_out_without_any_other_input() {
+        // Only `update` is called after the beats stop: the gate must still notice.
+        let mut gate = available_gate();
+        let timeout = (Config::default().sync.r_wave_timeout_s * 360.0) as u64;
+        let mut closed_at = None;
+        for now in 1300..1200 + timeout + 400 {
+            if let Some(change) = gate.update(now) {
+                closed_at = Some((now, change.available, change.reason));
+                break;
+            }
+        }
+        assert_eq!(
+            closed_at,
+            Some((1200 + timeout + 1, false, Some(SyncUnavailableReason::NoReliableR)))
+        );
     }
 }
