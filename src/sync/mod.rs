@@ -62,6 +62,10 @@ struct GateParams {
     max_latency: u64,
     /// Shortest RR interval of an organised rhythm that overrides a VF call, samples.
     organised_min_rr: f32,
+    /// Candidates closer than this to the previous QRS are never marked, samples.
+    flutter_rr: f32,
+    /// Sudden-shortening limit of [`SyncMarkerGate::too_fast`], samples.
+    onset_rr: f32,
 }
 
 /// How far the gate trusts the fast candidates.
@@ -90,6 +94,13 @@ const SELECTIVE_RR_FRACTION: (f32, f32) = (0.8, 1.3);
 /// (150 bpm; VF has no QRS complexes, and what a detector finds in it comes faster and
 /// irregularly).
 const ORGANISED_MIN_RR_S: f32 = 0.4;
+/// Candidates closer than this to the previous QRS are never marked, s (240/min: flutter and
+/// fibrillation, treated by unsynchronised defibrillation).
+const FLUTTER_RR_S: f32 = 0.25;
+/// See [`SyncMarkerGate::too_fast`], s.
+const ONSET_RR_S: f32 = 0.35;
+/// See [`SyncMarkerGate::too_fast`].
+const ONSET_RR_FRACTION: f32 = 0.7;
 
 /// Candidates waiting for the beat detector's confirmation (R estimate, input index).
 const PENDING: usize = 8;
@@ -152,6 +163,8 @@ impl SyncMarkerGate {
                 min_rr: (0.2 * fs) as u64,
                 max_latency: libm::floorf(config.sync.max_latency_ms * fs / 1000.0) as u64,
                 organised_min_rr: ORGANISED_MIN_RR_S * fs,
+                flutter_rr: FLUTTER_RR_S * fs,
+                onset_rr: ONSET_RR_S * fs,
             },
             pending: [None; PENDING],
             outcomes: 0,
@@ -233,6 +246,28 @@ impl SyncMarkerGate {
         rr >= self.p.organised_min_rr
             && since >= SELECTIVE_RR_FRACTION.0 * rr
             && since <= SELECTIVE_RR_FRACTION.1 * rr
+    }
+
+    /// Does the candidate come too soon after the previous QRS to be a beat worth a synchronised
+    /// shock? Closer than `FLUTTER_RR_S` is flutter/fibrillation territory at any time;
+    /// closer than `ONSET_RR_S` *and* a sudden shortening (below `ONSET_RR_FRACTION` of the
+    /// median RR of the confirmed beats) is the onset of a tachyarrhythmia — or a premature
+    /// complex — that the rhythm analysis has not seen yet.
+    fn too_fast(&self, candidate: &QrsCandidate) -> bool {
+        let previous = match (self.last_candidate, self.last_beat) {
+            (Some(c), Some(b)) => c.max(b),
+            (c, b) => match c.or(b) {
+                Some(p) => p,
+                None => return false,
+            },
+        };
+        let since = candidate.sample.saturating_sub(previous) as f32;
+        if since < self.p.flutter_rr {
+            return true;
+        }
+        self.rr.len() >= 4
+            && since < self.p.onset_rr
+            && since < ONSET_RR_FRACTION * self.rr.median()
     }
 
     /// A confirmed beat from the detector.
@@ -344,6 +379,7 @@ impl SyncMarkerGate {
     /// lies at most `sync.max_latency_ms` in the past.
     pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Option<SyncEvent> {
         let credible = self.trust() == Trust::Full || self.credible(candidate);
+        let too_fast = self.too_fast(candidate);
         self.last_candidate = Some(candidate.sample);
         // Track every candidate, marked or not, for the self-check.
         let slot = self
@@ -364,7 +400,7 @@ impl SyncMarkerGate {
         // be later than that (a wide QRS whose steep part comes late) would shock too late.
         let late = candidate.emitted.saturating_sub(candidate.sample) > self.p.max_latency;
         match self.state {
-            SyncState::Available if !late && credible => Some(SyncEvent {
+            SyncState::Available if !late && credible && !too_fast => Some(SyncEvent {
                 sample: candidate.sample,
                 emitted: candidate.emitted,
             }),
@@ -396,6 +432,46 @@ mod tests {
         }
         assert!(gate.update(1300).is_some_and(|e| e.available));
         gate
+    }
+
+    fn candidate(sample: u64) -> QrsCandidate {
+        QrsCandidate {
+            sample,
+            emitted: sample + 5,
+            correlation: 1.0,
+        }
+    }
+
+    #[test]
+    fn sudden_shortening_to_a_fast_rate_is_not_marked_but_a_steady_fast_rhythm_is() {
+        // 360 Hz, confirmed beats every 300 samples (0.83 s).
+        let mut gate = available_gate();
+        gate.on_beat(&beat(1500));
+        assert!(gate.update(1510).is_none());
+        // 0.31 s after the last QRS, under 0.7 of the median RR: the onset of something fast.
+        assert!(gate.on_candidate(&candidate(1612)).is_none());
+        // 0.5 s: a premature beat at an ordinary coupling interval is still marked.
+        let mut gate = available_gate();
+        gate.on_beat(&beat(1500));
+        assert!(gate.on_candidate(&candidate(1680)).is_some());
+        // A steady rhythm at 0.3 s (200/min, fast VT) is marked once its RR is the median.
+        let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
+        for k in 1..=9 {
+            gate.on_beat(&beat(108 * k));
+        }
+        assert!(gate.update(980).is_some_and(|e| e.available));
+        assert!(gate.on_candidate(&candidate(1080)).is_some());
+    }
+
+    #[test]
+    fn candidates_closer_than_a_quarter_second_are_never_marked() {
+        let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
+        for k in 1..=9 {
+            gate.on_beat(&beat(85 * k));
+        }
+        gate.update(770);
+        // 85 samples = 0.236 s (254/min): flutter territory, even when steady.
+        assert!(gate.on_candidate(&candidate(850)).is_none());
     }
 
     #[test]
