@@ -1,7 +1,9 @@
 //! The shock advisor on short real excerpts (test-data/rhythm, provenance in its README).
 
-use ecg_rhythm::event::{Decision, Event, RhythmEvent};
-use ecg_rhythm::{Config, Engine};
+mod common;
+
+use ecg_rhythm::event::{Decision, RhythmEvent};
+use ecg_rhythm::Config;
 
 fn load(name: &str) -> Vec<f32> {
     let path = format!("{}/test-data/rhythm/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -15,15 +17,7 @@ fn load(name: &str) -> Vec<f32> {
 fn rhythm(fs: f32, window_s: f32, x: &[f32]) -> Vec<RhythmEvent> {
     let mut c = Config::with_sample_rate(fs);
     c.rhythm.window_s = window_s;
-    Engine::new(c)
-        .unwrap()
-        .analyze(x)
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Rhythm(r) => Some(r),
-            _ => None,
-        })
-        .collect()
+    common::rhythm_events(c, x)
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! The shock advisor on analytic signals with known answers: a VF-like undulation, a sinus
 //! rhythm of known rate, a flat line, asystole, broadband noise and missing samples.
 
+mod common;
+
+use common::rhythm_events;
 use ecg_rhythm::event::{
     Decision, Event, QualityIssue, RhythmClass, RhythmEvent, SyncUnavailableReason,
 };
@@ -54,18 +57,6 @@ fn sinus(fs: f32, seconds: f32, bpm: f32) -> Vec<f32> {
             let t = i as f32 / fs;
             let ph = t % rr;
             g(ph, 0.2, 0.012, 1.2) + g(ph, 0.2 - 0.16, 0.02, 0.15) + g(ph, 0.2 + 0.28, 0.05, 0.3)
-        })
-        .collect()
-}
-
-fn rhythm_events(config: Config, x: &[f32]) -> Vec<RhythmEvent> {
-    Engine::new(config)
-        .unwrap()
-        .analyze(x)
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Rhythm(r) => Some(r),
-            _ => None,
         })
         .collect()
 }
