@@ -236,10 +236,7 @@ impl SyncMarkerGate {
         if self.rr.len() < 2 || candidate.correlation < SELECTIVE_CORRELATION {
             return false;
         }
-        let previous = match (self.last_candidate, self.last_beat) {
-            (Some(c), Some(b)) => c.max(b),
-            (c, b) => c.or(b).unwrap_or(0),
-        };
+        let previous = self.previous_qrs().unwrap_or(0);
         let since = candidate.sample.saturating_sub(previous) as f32;
         let rr = self.rr.median();
         // Fast "rhythms" in a noisy lead are as likely fibrillation: no selective marking there.
@@ -248,18 +245,22 @@ impl SyncMarkerGate {
             && since <= SELECTIVE_RR_FRACTION.1 * rr
     }
 
+    /// The later of the last candidate and the last confirmed beat, if any.
+    fn previous_qrs(&self) -> Option<u64> {
+        match (self.last_candidate, self.last_beat) {
+            (Some(c), Some(b)) => Some(c.max(b)),
+            (c, b) => c.or(b),
+        }
+    }
+
     /// Does the candidate come too soon after the previous QRS to be a beat worth a synchronised
     /// shock? Closer than `FLUTTER_RR_S` is flutter/fibrillation territory at any time;
     /// closer than `ONSET_RR_S` *and* a sudden shortening (below `ONSET_RR_FRACTION` of the
     /// median RR of the confirmed beats) is the onset of a tachyarrhythmia — or a premature
     /// complex — that the rhythm analysis has not seen yet.
     fn too_fast(&self, candidate: &QrsCandidate) -> bool {
-        let previous = match (self.last_candidate, self.last_beat) {
-            (Some(c), Some(b)) => c.max(b),
-            (c, b) => match c.or(b) {
-                Some(p) => p,
-                None => return false,
-            },
+        let Some(previous) = self.previous_qrs() else {
+            return false;
         };
         let since = candidate.sample.saturating_sub(previous) as f32;
         if since < self.p.flutter_rr {
