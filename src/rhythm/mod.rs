@@ -110,6 +110,10 @@ pub struct DecisionParams {
     /// whose envelope waxes and wanes regularly can look organised, but its spectrum stays at
     /// 3–8 Hz, while an organised rhythm below 120 bpm peaks at its rate or first harmonic.
     pub organised_max_dominant_hz: f32,
+    /// The spectral condition is waived when both the RR regularity and the QRS correlation
+    /// reach this: noise on a clearly visible sinus rhythm (muscle, CPR) lifts the dominant
+    /// frequency, while the beats stay regular and alike.
+    pub strongly_organised: f32,
     /// Non-shockable rhythms below this rate are bradycardia, bpm.
     pub brady_bpm: f32,
     /// Non-shockable rhythms above this rate are tachycardia, bpm.
@@ -141,6 +145,7 @@ impl DecisionParams {
             organised_min_correlation: 0.6,
             organised_min_rr_regular: 0.5,
             organised_max_dominant_hz: 4.0,
+            strongly_organised: 0.7,
             brady_bpm: 50.0,
             tachy_bpm: 100.0,
             irregular_rr_cv: 0.15,
@@ -203,10 +208,14 @@ pub fn is_asystole(s: &WindowSummary, p: &DecisionParams) -> bool {
 /// not shockable whatever the waveform looks like (wide-QRS sinus rhythm or idioventricular
 /// rhythm look VT-like to amplitude and spectral features).
 pub fn is_slow_organised(s: &WindowSummary, p: &DecisionParams) -> bool {
+    let correlation = s.features.values[features::index::BEAT_CORRELATION];
+    let strongly_organised =
+        s.rr_regular >= p.strongly_organised && correlation >= p.strongly_organised;
     s.hr_bpm.is_some_and(|hr| hr < p.organised_max_bpm)
         && s.rr_regular >= p.organised_min_rr_regular
-        && s.features.values[features::index::BEAT_CORRELATION] >= p.organised_min_correlation
-        && s.features.values[features::index::DOMINANT_FREQ_HZ] < p.organised_max_dominant_hz
+        && correlation >= p.organised_min_correlation
+        && (s.features.values[features::index::DOMINANT_FREQ_HZ] < p.organised_max_dominant_hz
+            || strongly_organised)
 }
 
 /// The class of a shockable window: VT when organised (regular, alike QRS, not flutter-fast),
@@ -432,6 +441,10 @@ mod tests {
         let p = DecisionParams::from_config(&Config::default());
         let (d, _, reason) = decide(&organised_at(110.0), 0.99, &p);
         assert_eq!((d, reason), (Decision::Nonshockable, None));
+        // Regular, alike beats under noise that lifts the dominant frequency.
+        let mut noisy = organised_at(90.0);
+        noisy.features.values[features::index::DOMINANT_FREQ_HZ] = 4.7;
+        assert_eq!(decide(&noisy, 0.99, &p).0, Decision::Nonshockable);
     }
 
     #[test]
@@ -446,6 +459,8 @@ mod tests {
         no_beats.hr_bpm = None;
         let mut vf_spectrum = organised_at(110.0);
         vf_spectrum.features.values[features::index::DOMINANT_FREQ_HZ] = 4.5;
+        vf_spectrum.rr_regular = 0.6;
+        vf_spectrum.features.values[features::index::BEAT_CORRELATION] = 0.65;
         for s in [fast, irregular, unlike, no_beats, vf_spectrum] {
             assert!(!is_slow_organised(&s, &p));
             assert_eq!(decide(&s, 0.99, &p).0, Decision::Shockable);
