@@ -61,8 +61,8 @@ pub struct TrainArgs {
     pub dry_run: bool,
     /// Noise augmentation: also train on a copy of every record with electrode-motion noise
     /// (recovered from nstdb, see `motion_noise`) added at each of these signal-to-noise
-    /// ratios, dB (empty: none). Copies keep their record's label and patient (same fold); the cross-validation
-    /// headline scores clean records only and the noisy copies are reported apart.
+    /// ratios, dB (empty: none). Copies keep their record's label and patient (same fold);
+    /// the cross-validation headline scores clean records only, the copies are reported apart.
     #[arg(long, value_delimiter = ',')]
     pub noise_snr_db: Vec<f32>,
     /// Also write every decision (record, window, label, out-of-fold score, features) as CSV.
@@ -153,13 +153,16 @@ fn motion_noise(data: &Path) -> Result<NoiseSource, CliError> {
             data.join("nstdb").join("118e_6").display()
         )));
     }
-    Ok(NoiseSource { samples, fs })
+    let rms = ac_rms(&samples, fs);
+    Ok(NoiseSource { samples, fs, rms })
 }
 
-/// Electrode-motion noise for augmentation: samples (mV) and their rate.
+/// Electrode-motion noise for augmentation: samples (mV), their rate and level.
 struct NoiseSource {
     samples: Vec<f32>,
     fs: f32,
+    /// [`ac_rms`] of the samples, mV.
+    rms: f64,
 }
 
 /// Standard deviation of `x` around its 1-s running mean (so baseline wander does not count
@@ -191,12 +194,10 @@ fn add_noise(x: &[f32], fs: f32, noise: &NoiseSource, snr_db: f32, seed: u64) ->
     if n < 2 || x.is_empty() {
         return x.to_vec();
     }
-    let noise_rms = ac_rms(&noise.samples, noise.fs);
-    let signal_rms = ac_rms(x, fs);
-    if noise_rms <= 0.0 {
+    if noise.rms <= 0.0 {
         return x.to_vec();
     }
-    let gain = (signal_rms / noise_rms / 10f64.powf(f64::from(snr_db) / 20.0)) as f32;
+    let gain = (ac_rms(x, fs) / noise.rms / 10f64.powf(f64::from(snr_db) / 20.0)) as f32;
     let offset = (seed % n as u64) as f64;
     let step = f64::from(noise.fs) / f64::from(fs);
     x.iter()
@@ -296,7 +297,8 @@ fn run_record(
     })
 }
 
-/// Windows the rules decide (quality issue, asystole, slow organised rhythm) are not the model's business.
+/// Windows the rules decide (quality issue, asystole, slow organised rhythm) are not the
+/// model's business.
 fn rule_decided(a: &WindowAnalysis, p: &DecisionParams) -> bool {
     rhythm::quality_issue(&a.summary, p).is_some()
         || rhythm::is_asystole(&a.summary, p)
@@ -814,9 +816,13 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         }
     }
     eprintln!(
-        "train: running the engine over {} records ({} runs with noise copies)",
+        "train: running the engine over {} records{}",
         jobs.len(),
-        runs.len()
+        if runs.len() > jobs.len() {
+            format!(" and {} noisy copies", runs.len() - jobs.len())
+        } else {
+            String::new()
+        }
     );
     let records: Result<Vec<RecordData>, CliError> = runs
         .par_iter()
