@@ -135,14 +135,14 @@ impl SignalQualityMonitor {
                 self.run = 1;
             }
             self.last = x;
+            if self.run > c.longest_run {
+                c.longest_run = self.run;
+                c.run_value = x;
+            }
         } else {
             c.missing = true;
             self.run = 0;
             self.last = f32::NAN;
-        }
-        if x.is_finite() && self.run > c.longest_run {
-            c.longest_run = self.run;
-            c.run_value = x;
         }
         self.in_block += 1;
         if self.in_block < self.p.block {

@@ -37,10 +37,12 @@ impl<T: Copy + Default> History<T> {
     /// Append a value; it gets absolute index `self.len_pushed() - 1`.
     #[inline]
     pub fn push(&mut self, value: T) {
-        if let Some(slot) = self.buf.get_mut(self.next as usize & self.mask) {
+        // `next` read once: the store into the buffer could otherwise make the compiler reload it.
+        let next = self.next;
+        if let Some(slot) = self.buf.get_mut(next as usize & self.mask) {
             *slot = value;
         }
-        self.next += 1;
+        self.next = next + 1;
     }
 
     /// The value pushed with absolute index `index`, if still held.

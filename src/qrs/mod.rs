@@ -88,6 +88,9 @@ struct Params {
     peak_hold: u64,
     /// Margin around the energy window when locating the R peak.
     fiducial_margin: u64,
+    /// A held candidate is released this long after its R peak (see
+    /// [`QrsDetector::release_held`]).
+    settle: u64,
     /// Start-up learning time.
     learn: u64,
     /// With no beat for this long, signal levels are decayed.
@@ -157,7 +160,7 @@ impl QrsDetector {
         let lowpass = BiquadStage::lowpass(q.band_high_hz, fs, "qrs.band_high_hz")?;
         let band_delay = (highpass.latency() + lowpass.latency()) as u64 + 1;
         let integration = ms(q.integration_ms) as usize;
-        let p = Params {
+        let mut p = Params {
             integration,
             integration_f64: integration as f64,
             refractory: ms(q.refractory_ms),
@@ -169,11 +172,20 @@ impl QrsDetector {
             searchback_factor: q.searchback_rr_factor,
             peak_hold: ms(95.0),
             fiducial_margin: ms(30.0),
+            settle: 0,
             learn: ms(2000.0),
             silence: ms(3000.0),
             t_slope_ratio: 0.5,
             fs,
         };
+        // Any peak whose R lies within the dominance window of the held one has been classified
+        // by then: its integral peak comes at most band delay + integration + margin after its
+        // R, and is confirmed within the peak hold time.
+        p.settle = p.dominance_window
+            + band_delay
+            + p.integration as u64
+            + p.fiducial_margin
+            + p.peak_hold;
         let hist = ms(1000.0) as usize + integration;
         Ok(QrsDetector {
             p,
@@ -482,15 +494,7 @@ impl QrsDetector {
     /// Release the held candidate once no larger peak can replace it.
     fn release_held(&mut self, n: u64) -> Option<Beat> {
         let h = self.held?;
-        // Any peak whose R lies within the dominance window of the held one has been
-        // classified by now: its integral peak comes at most band delay + integration +
-        // margin after its R, and is confirmed within the peak hold time.
-        let settle = self.p.dominance_window
-            + self.band_delay
-            + self.p.integration as u64
-            + self.p.fiducial_margin
-            + self.p.peak_hold;
-        if n < h.fiducial + settle {
+        if n < h.fiducial + self.p.settle {
             return None;
         }
         self.held = None;
