@@ -626,21 +626,22 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     /// ring's 8 s), decimated to 32 Hz by averaging four samples.
     fn fast_periodicity(&self, from: u64, to: u64) -> f32 {
         let from = from.max(to.saturating_sub(RING_LEN as u64));
-        let mut decimated = [0.0f32; PERIODICITY_LEN];
-        let (mut n, mut acc, mut count) = (0usize, 0.0f32, 0usize);
+        let mut held = [0.0f32; RING_LEN];
+        let mut n_held = 0usize;
         for piece in self.ring.slices(from, to) {
-            for &v in piece {
-                acc += v;
-                count += 1;
-                if count == PERIODICITY_DECIMATION {
-                    if let Some(slot) = decimated.get_mut(n) {
-                        *slot = acc / PERIODICITY_DECIMATION as f32;
-                        n += 1;
-                    }
-                    acc = 0.0;
-                    count = 0;
-                }
+            if let Some(dst) = held.get_mut(n_held..n_held + piece.len()) {
+                dst.copy_from_slice(piece);
+                n_held += piece.len();
             }
+        }
+        let mut decimated = [0.0f32; PERIODICITY_LEN];
+        let chunks = held
+            .get(..n_held)
+            .unwrap_or(&[])
+            .chunks_exact(PERIODICITY_DECIMATION);
+        let n = chunks.len();
+        for (slot, chunk) in decimated.iter_mut().zip(chunks) {
+            *slot = chunk.iter().sum::<f32>() / PERIODICITY_DECIMATION as f32;
         }
         decimated.get(..n).map_or(0.0, fast_periodicity)
     }
@@ -928,38 +929,55 @@ pub fn rr_explained(rrs: &[f32], cycle: f32) -> f32 {
     explained as f32 / rrs.len() as f32
 }
 
-/// Largest normalised autocorrelation of `x` (32 Hz, mean removed) at the lags of
-/// [`PERIODICITY_LAGS`] (0.15–0.5 s), each lag's sum scaled to the full length; 0 for a
-/// constant or too short `x`.
+/// Largest normalised autocorrelation of `x` (32 Hz, mean removed) at lags 5 to 15
+/// (0.156–0.469 s), each lag's sum scaled to the full length; 0 for a constant `x`, or one
+/// shorter than 31 or longer than 256 samples (8 s).
 ///
 /// The autocorrelation function of the ECG as a VF measure (Chen, Thakor & Mower, "Ventricular
 /// fibrillation detection by a regression test on the autocorrelation function", Med Biol
 /// Eng Comput 1987; reviewed by Amann, Tratnig & Unterkofler, Biomed Eng Online 2005): an
-/// organised rhythm correlates with itself one cycle later, so a
-/// strong peak at a lag shorter than 0.5 s means something recurs faster than 120 per minute.
+/// organised rhythm correlates with itself one cycle later, so a strong peak at a lag shorter
+/// than 0.5 s means something recurs faster than 120 per minute.
 pub fn fast_periodicity(x: &[f32]) -> f32 {
     let n = x.len();
     let (lo, hi) = PERIODICITY_LAGS;
-    if n <= 2 * hi {
+    if n <= 2 * hi || n > PERIODICITY_LEN {
         return 0.0;
     }
     let mean = x.iter().sum::<f32>() / n as f32;
-    let energy = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>();
+    let mut centred = [0.0f32; PERIODICITY_LEN];
+    for (c, &v) in centred.iter_mut().zip(x.iter()) {
+        *c = v - mean;
+    }
+    let centred = centred.get(..n).unwrap_or(&[]);
+    let energy = dot(centred, centred);
     if energy <= 1e-12 {
         return 0.0;
     }
     let mut best = f32::MIN;
     for lag in lo..=hi {
-        let (a, b) = (x.get(lag..).unwrap_or(&[]), x.get(..n - lag).unwrap_or(&[]));
-        let sum = a
-            .iter()
-            .zip(b.iter())
-            .map(|(p, q)| (p - mean) * (q - mean))
-            .sum::<f32>();
-        let r = sum / energy * n as f32 / (n - lag) as f32;
+        let (a, b) = (
+            centred.get(lag..).unwrap_or(&[]),
+            centred.get(..n - lag).unwrap_or(&[]),
+        );
+        let r = dot(a, b) / energy * n as f32 / (n - lag) as f32;
         best = best.max(r);
     }
     best
+}
+
+/// Dot product over the common length, in four independent partial sums (so it vectorises).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for ((s, &p), &q) in acc.iter_mut().zip(x).zip(y) {
+            *s += p * q;
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb.iter()).map(|(x, y)| x * y).sum();
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
 /// Median of a small slice, sorting it in place; 0 when empty.

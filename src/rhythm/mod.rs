@@ -123,9 +123,10 @@ pub struct DecisionParams {
     /// whose envelope waxes and wanes regularly can look organised, but its spectrum stays at
     /// 3–8 Hz, while an organised rhythm below 120 bpm peaks at its rate or first harmonic.
     pub organised_max_dominant_hz: f32,
-    /// The spectral condition is waived when both the RR regularity and the QRS correlation
-    /// reach this: noise on a clearly visible sinus rhythm (muscle, CPR) lifts the dominant
-    /// frequency, while the beats stay regular and alike.
+    /// The spectral condition is waived when both the RR regularity (or, for the ectopic
+    /// branch, the explained fraction) and the QRS correlation reach this: noise on a clearly
+    /// visible sinus rhythm (muscle, CPR) and narrow QRS complexes lift the dominant frequency,
+    /// while the beats stay regular and alike.
     pub strongly_organised: f32,
     /// Non-shockable rhythms below this rate are bradycardia, bpm.
     pub brady_bpm: f32,
@@ -223,22 +224,25 @@ pub fn is_asystole(s: &WindowSummary, p: &DecisionParams) -> bool {
 /// not shockable whatever the waveform looks like (wide-QRS sinus rhythm or idioventricular
 /// rhythm look VT-like to amplitude and spectral features).
 ///
-/// "Regular" is either plain RR regularity with the spectrum peaking below
-/// `organised_max_dominant_hz` (waived for strongly organised beats), or — for a rhythm with
-/// frequent ectopic beats, whose RR series alternates between short and long intervals — a
-/// regular rhythm explaining the intervals ([`features::rr_explained`]) with the spectral
-/// condition and, as evidence independent of the detector, no waveform periodicity faster
-/// than the rule's rate ([`features::fast_periodicity`]).
+/// "Regular" is either plain RR regularity, or — for a rhythm with frequent ectopic beats,
+/// whose RR series alternates between short and long intervals — a regular rhythm explaining
+/// the intervals ([`features::rr_explained`]) together with, as evidence independent of the
+/// detector, no waveform periodicity faster than the rule's rate
+/// ([`features::fast_periodicity`]). Either needs the spectrum to peak below
+/// `organised_max_dominant_hz`, unless its regularity measure and the QRS correlation both
+/// reach `strongly_organised`.
 pub fn is_slow_organised(s: &WindowSummary, p: &DecisionParams) -> bool {
     let correlation = s.features.values[features::index::BEAT_CORRELATION];
     let slow_spectrum =
         s.features.values[features::index::DOMINANT_FREQ_HZ] < p.organised_max_dominant_hz;
-    let strongly_organised =
-        s.rr_regular >= p.strongly_organised && correlation >= p.strongly_organised;
-    let regular = s.rr_regular >= p.organised_min_rr_regular && (slow_spectrum || strongly_organised);
+    let strongly = |regularity: f32| {
+        regularity >= p.strongly_organised && correlation >= p.strongly_organised
+    };
+    let regular = s.rr_regular >= p.organised_min_rr_regular
+        && (slow_spectrum || strongly(s.rr_regular));
     let regular_with_ectopy = s.rr_explained >= p.organised_min_rr_explained
-        && slow_spectrum
-        && s.fast_periodicity < p.organised_max_fast_periodicity;
+        && s.fast_periodicity < p.organised_max_fast_periodicity
+        && (slow_spectrum || strongly(s.rr_explained));
     s.hr_bpm.is_some_and(|hr| hr < p.organised_max_bpm)
         && correlation >= p.organised_min_correlation
         && (regular || regular_with_ectopy)
@@ -485,13 +489,18 @@ mod tests {
         ectopy.fast_periodicity = 0.1;
         assert!(is_slow_organised(&ectopy, &p));
         assert_eq!(decide(&ectopy, 0.99, &p).0, Decision::Nonshockable);
+        // Narrow, alike complexes put the spectrum's peak above 4 Hz: waived as organised.
+        let mut narrow = ectopy;
+        narrow.features.values[features::index::DOMINANT_FREQ_HZ] = 5.0;
+        assert!(is_slow_organised(&narrow, &p));
         // The same RR pattern over a waveform that recurs every 0.2-0.5 s is a fast rhythm
         // the detector follows only in part.
         let mut fast_waveform = ectopy;
         fast_waveform.fast_periodicity = 0.7;
-        // Or over a spectrum at VF frequencies (no strong-organisation waiver here).
+        // Or over a spectrum at VF frequencies with beats not alike enough to waive it.
         let mut vf_spectrum = ectopy;
         vf_spectrum.features.values[features::index::DOMINANT_FREQ_HZ] = 4.5;
+        vf_spectrum.features.values[features::index::BEAT_CORRELATION] = 0.65;
         let mut unlike = ectopy;
         unlike.features.values[features::index::BEAT_CORRELATION] = 0.4;
         let mut unexplained = ectopy;
