@@ -626,22 +626,33 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     /// ring's 8 s), decimated to 32 Hz by averaging four samples.
     fn fast_periodicity(&self, from: u64, to: u64) -> f32 {
         let from = from.max(to.saturating_sub(RING_LEN as u64));
-        let mut held = [0.0f32; RING_LEN];
-        let mut n_held = 0usize;
-        for piece in self.ring.slices(from, to) {
-            if let Some(dst) = held.get_mut(n_held..n_held + piece.len()) {
-                dst.copy_from_slice(piece);
-                n_held += piece.len();
-            }
-        }
         let mut decimated = [0.0f32; PERIODICITY_LEN];
-        let chunks = held
-            .get(..n_held)
-            .unwrap_or(&[])
-            .chunks_exact(PERIODICITY_DECIMATION);
-        let n = chunks.len();
-        for (slot, chunk) in decimated.iter_mut().zip(chunks) {
-            *slot = chunk.iter().sum::<f32>() / PERIODICITY_DECIMATION as f32;
+        let mut n = 0usize;
+        let mut push = |sum: f32| {
+            if let Some(slot) = decimated.get_mut(n) {
+                *slot = sum / PERIODICITY_DECIMATION as f32;
+                n += 1;
+            }
+        };
+        // A group of four may straddle the ring's wrap: `partial` carries its first part.
+        let (mut partial, mut held) = (0.0f32, 0usize);
+        for piece in self.ring.slices(from, to) {
+            let (head, rest) = piece.split_at(((PERIODICITY_DECIMATION - held) % PERIODICITY_DECIMATION).min(piece.len()));
+            if held > 0 {
+                partial = head.iter().fold(partial, |acc, &v| acc + v);
+                held += head.len();
+                if held == PERIODICITY_DECIMATION {
+                    push(partial);
+                    (partial, held) = (0.0, 0);
+                }
+            }
+            let groups = rest.chunks_exact(PERIODICITY_DECIMATION);
+            let tail = groups.remainder();
+            for group in groups {
+                push(group.iter().sum::<f32>());
+            }
+            partial = tail.iter().fold(partial, |acc, &v| acc + v);
+            held += tail.len();
         }
         decimated.get(..n).map_or(0.0, fast_periodicity)
     }
