@@ -145,6 +145,8 @@ impl Engine {
                     sample: marker.sample,
                     emitted: marker.emitted,
                 }));
+            } else {
+                self.qrs.candidate_withheld();
             }
         }
         if let Some(beat) = out.beat {

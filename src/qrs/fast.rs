@@ -11,7 +11,18 @@
 //! - the refractory period since the last marker and the last beat has passed;
 //! - the onset waveform matches a template of the patient's confirmed beats
 //!   ([`super::template`]); when that template's recent matches were not confirmed by the
-//!   detector, only a close likeness with a QRS-steep slope is accepted.
+//!   detector, only a close likeness with a QRS-steep slope is accepted;
+//! - it is not more like a *foil* than like any template: the shapes of candidates that came
+//!   more than a PR interval (120 ms) before a confirmed beat and were not confirmed themselves
+//!   (tall P waves, T waves, recurring artefacts) are kept in a second bank, and a candidate
+//!   that matches one of them clearly better than any beat template is not a QRS.
+//!
+//! A candidate unlike every template (a new or multiform ectopic shape) is not dropped at
+//! once: for 25 ms it may still show QRS-sized evidence — its integral reaching 0.7 of the
+//! learnt QRS level (1.5 inside the T-wave window) with a slope of 0.7 of recent QRS slopes.
+//! A candidate the sync gate did not mark starts no refractory period
+//! ([`FastTrigger::withheld`]), so that a P wave or an artefact seen first does not hide the QRS
+//! that follows.
 //!
 //! Without at least three confirmed beats the trigger is silent: it only marks what the detector
 //! has learnt to recognise.
@@ -30,6 +41,12 @@ const LEVEL_RANK: usize = 1;
 const UNTRUSTED_CORRELATION: f32 = 0.97;
 /// Slope fraction required of a candidate whose template is not trusted.
 const UNTRUSTED_SLOPE_FRACTION: f32 = 0.7;
+
+/// A candidate that correlates at least this well with a foil (the shape of a candidate the
+/// detector did not confirm), and better than with any beat template, is not marked.
+const FOIL_CORRELATION: f32 = 0.9;
+/// How much better a candidate must match a foil than any beat template to be rejected.
+const FOIL_MARGIN: f32 = 0.1;
 
 /// Template correlation required inside the T-wave window.
 const T_WINDOW_CORRELATION: f32 = 0.9;
@@ -58,6 +75,27 @@ pub struct FastParams {
     /// A candidate not confirmed by a beat within this time counts against the template it
     /// matched, samples.
     pub confirm_timeout: u64,
+    /// A candidate this long before a confirmed beat's R (longer than a PR interval) that the
+    /// detector did not confirm is learnt as a foil, samples.
+    pub foil_gap: u64,
+    /// How long a candidate unlike every template may wait for QRS-sized evidence, samples.
+    pub defer: u64,
+}
+
+/// A candidate unlike every template is still a QRS when, within [`FastParams::defer`], its
+/// integral reaches this fraction of the learnt QRS level…
+const DEFER_LEVEL: f32 = 0.7;
+/// …(this one inside the T-wave window)…
+const DEFER_LEVEL_T: f32 = 1.5;
+/// …and its steepest slope this fraction of recent QRS slopes.
+const DEFER_SLOPE: f32 = 0.7;
+
+/// A candidate waiting for QRS-sized evidence.
+#[derive(Clone, Copy, Debug)]
+struct Deferred {
+    deadline: u64,
+    in_t_window: bool,
+    correlation: f32,
 }
 
 /// A candidate awaiting the detector's verdict: slope-time index and matched template.
@@ -78,12 +116,17 @@ pub struct FastTrigger {
     slope_level: MedianOf<8>,
     open: bool,
     last_value: f32,
-    /// Slope-time index of the last trigger.
+    /// Slope-time index of the last trigger that was marked.
     last_trigger: Option<u64>,
+    /// `last_trigger` before the most recent trigger (restored when that one is withheld).
+    previous_trigger: Option<u64>,
     band: History<f32>,
     bank: TemplateBank,
+    /// Shapes of candidates the detector did not confirm (P waves, T waves, artefacts).
+    foils: TemplateBank,
     snapshots: [Option<Snapshot>; SNAPSHOTS],
     next_snapshot: usize,
+    deferred: Option<Deferred>,
 }
 
 impl FastTrigger {
@@ -99,10 +142,13 @@ impl FastTrigger {
             open: false,
             last_value: 0.0,
             last_trigger: None,
+            previous_trigger: None,
             band: History::new(history),
             bank: TemplateBank::new(p.template_len),
+            foils: TemplateBank::new(p.template_len),
             snapshots: [None; SNAPSHOTS],
             next_snapshot: 0,
+            deferred: None,
         }
     }
 
@@ -126,7 +172,9 @@ impl FastTrigger {
         self.slope_level = MedianOf::default();
         self.open = false;
         self.last_trigger = None;
+        self.previous_trigger = None;
         self.snapshots = [None; SNAPSHOTS];
+        self.deferred = None;
     }
 
     /// Forget everything learnt.
@@ -139,10 +187,13 @@ impl FastTrigger {
         self.open = false;
         self.last_value = 0.0;
         self.last_trigger = None;
+        self.previous_trigger = None;
         self.band.reset();
         self.bank.reset();
+        self.foils.reset();
         self.snapshots = [None; SNAPSHOTS];
         self.next_snapshot = 0;
+        self.deferred = None;
     }
 
     /// Learn from a confirmed beat whose R lies at slope-time index `at` (R fiducial plus the
@@ -177,6 +228,33 @@ impl FastTrigger {
                 self.bank.learn(buf.get(..len).unwrap_or(&[]), s.at);
             }
         }
+        // Candidates well before this beat (more than a PR interval) were not beats: their
+        // shapes are foils. Closer ones may be the pacing spike or the onset of this beat.
+        let foil_before = at.saturating_sub(self.p.foil_gap);
+        for i in 0..SNAPSHOTS {
+            let stale = self
+                .snapshots
+                .get(i)
+                .copied()
+                .flatten()
+                .filter(|s| s.at < foil_before);
+            if let Some(s) = stale {
+                let mut buf = [0.0; super::template::MAX_LEN + 8];
+                if let Some(len) = self.window(s.at, &mut buf) {
+                    self.foils.learn(buf.get(..len).unwrap_or(&[]), s.at);
+                }
+                self.bank.credit(s.template, false, at);
+                if let Some(slot) = self.snapshots.get_mut(i) {
+                    *slot = None;
+                }
+            }
+        }
+    }
+
+    /// The last candidate was not marked (the sync gate withheld it): it starts no refractory
+    /// period, so that a P wave or an artefact seen first does not hide the QRS that follows.
+    pub fn withheld(&mut self) {
+        self.last_trigger = self.previous_trigger;
     }
 
     /// Push the absolute band-passed slope of slope-time index `n`. `last_beat` is the
@@ -196,6 +274,28 @@ impl FastTrigger {
         self.last_value = f;
         if self.level.len() < 3 {
             return None;
+        }
+        if let Some(d) = self.deferred {
+            let level = if d.in_t_window {
+                DEFER_LEVEL_T
+            } else {
+                DEFER_LEVEL
+            } * self.level.kth_smallest(LEVEL_RANK);
+            if f >= level {
+                let steepest = self
+                    .slope
+                    .range(n.saturating_sub(self.p.window as u64), n + 1)
+                    .fold(0.0f32, |m, (_, v)| m.max(v));
+                if steepest >= DEFER_SLOPE * self.slope_level.kth_smallest(LEVEL_RANK) {
+                    self.deferred = None;
+                    self.previous_trigger = self.last_trigger;
+                    self.last_trigger = Some(n);
+                    return Some(d.correlation);
+                }
+            }
+            if n >= d.deadline {
+                self.deferred = None;
+            }
         }
         let threshold = self.p.fraction * self.level.kth_smallest(LEVEL_RANK);
         if f < 0.5 * threshold {
@@ -237,6 +337,12 @@ impl FastTrigger {
             Some(len) => self.bank.best_match(buf.get(..len).unwrap_or(&[])),
             None => Match::NONE,
         };
+        // A candidate more like a known false trigger than like any beat is not a QRS.
+        let foil = match self.window(n, &mut buf) {
+            Some(len) => self.foils.best_match(buf.get(..len).unwrap_or(&[])),
+            None => Match::NONE,
+        };
+        let foiled = foil.correlation >= FOIL_CORRELATION && foil.correlation > m.correlation + FOIL_MARGIN;
         let needed = if in_t_window {
             T_WINDOW_CORRELATION.max(self.p.min_correlation)
         } else {
@@ -252,13 +358,25 @@ impl FastTrigger {
         self.next_snapshot = (self.next_snapshot + 1) % SNAPSHOTS;
         // A template whose matches recently went unconfirmed asks for stronger evidence: a
         // closer likeness and a QRS-steep slope.
-        let accepted = if m.trusted {
+        let accepted = if foiled {
+            false
+        } else if m.trusted {
             m.correlation >= needed
         } else {
             m.correlation >= UNTRUSTED_CORRELATION
                 && steepest >= UNTRUSTED_SLOPE_FRACTION * self.slope_level.kth_smallest(LEVEL_RANK)
         };
+        if !accepted && m.trusted && !foiled {
+            // Unlike every template (a new or multiform shape): wait a little for QRS-sized
+            // evidence rather than drop it.
+            self.deferred = Some(Deferred {
+                deadline: n + self.p.defer,
+                in_t_window,
+                correlation: m.correlation,
+            });
+        }
         if accepted {
+            self.previous_trigger = self.last_trigger;
             self.last_trigger = Some(n);
             Some(m.correlation)
         } else {
@@ -266,3 +384,4 @@ impl FastTrigger {
         }
     }
 }
+

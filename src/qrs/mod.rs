@@ -213,6 +213,8 @@ impl QrsDetector {
                     template_len: ms(config.sync.template_ms) as usize,
                     min_correlation: config.sync.template_correlation,
                     confirm_timeout: ms(1200.0),
+                    defer: ms(25.0),
+                    foil_gap: ms(120.0),
                 },
                 hist,
             ),
@@ -550,6 +552,11 @@ impl QrsDetector {
             let s = self.signal_level.median();
             self.signal_level.push(0.7 * s);
         }
+    }
+
+    /// The sync gate did not mark the last candidate: it starts no refractory period.
+    pub fn candidate_withheld(&mut self) {
+        self.fast.withheld();
     }
 
     /// The fast path (see [`fast`]): a sync candidate as the QRS rises.
