@@ -949,7 +949,9 @@ fn write_dump(
     probs: &[Vec<f32>],
     windows_s: &[f32],
 ) -> Result<(), CliError> {
-    let mut s = String::from("db,record,window_s,start,end,label,score,rule");
+    let mut s = String::from(
+        "db,record,window_s,start,end,label,score,rule,hr_bpm,rr_regular,rr_explained,fast_periodicity",
+    );
     for n in FEATURE_NAMES {
         s.push(',');
         s.push_str(n);
@@ -968,6 +970,15 @@ fn write_dump(
                 row.analysis.end,
                 row.label.map_or("-", Category::label),
                 u8::from(rule_decided(&row.analysis, &p))
+            );
+            let sm = &row.analysis.summary;
+            let _ = write!(
+                s,
+                ",{:.2},{:.4},{:.4},{:.4}",
+                sm.hr_bpm.unwrap_or(0.0),
+                sm.rr_regular,
+                sm.rr_explained,
+                sm.fast_periodicity
             );
             for v in row.analysis.summary.features.values {
                 let _ = write!(s, ",{v:.4}");

@@ -14,7 +14,8 @@
 //!   correlation of the QRS with the previous one (25 resampled samples).
 //!
 //! A decision ([`FeatureExtractor::summarize`]) averages the segments and blocks inside the
-//! window and computes the beat statistics.
+//! window, computes the beat statistics and the waveform's autocorrelation at short lags
+//! ([`fast_periodicity`]) from the resampled history.
 //!
 //! ## Worst-case work
 //! With `W` = window length in seconds (≤ 16), per push:
@@ -28,7 +29,9 @@
 //!   `n²/2` comparisons, ≈ 120 000 instructions measured on mitdb 100);
 //! - per beat: ≈ 150 operations (snippet correlation);
 //! - per decision: ≤ 4·W blocks × 12 + a sort of ≤ 64 values + ≤ W segments × 70 + ≤ 96 beats
-//!   × 15 ≈ 4 000 operations, then the model (see [`super::model`]).
+//!   × 15 ≈ 4 000 operations, plus the fast periodicity over the last 8 s (1 024 additions to
+//!   decimate to 32 Hz, then 11 lags × 256 multiply-adds ≈ 3 800), then the model (see
+//!   [`super::model`]).
 
 use crate::filter::history::History;
 use crate::qrs::Beat;
@@ -60,8 +63,21 @@ const LZ_WORDS: usize = SEGMENT_LEN / 64;
 /// Fewest RR intervals for [`WindowSummary::rr_regular`] to be measured.
 pub const MIN_RR_FOR_REGULARITY: u32 = 4;
 
+/// Tolerance of the sum of a pair of RR intervals against one or two median cycles in
+/// [`rr_explained`], as a fraction of that sum.
+const PAIR_TOLERANCE: f32 = 0.10;
+/// Tolerance of a single RR interval against the median (the ±15 % of Tateno & Glass 2001).
+const RR_TOLERANCE: f32 = 0.15;
+/// Decimation of the resampled signal for [`fast_periodicity`] (128 Hz / 4 = 32 Hz).
+const PERIODICITY_DECIMATION: usize = 4;
+/// Shortest and longest lag of [`fast_periodicity`], samples at 32 Hz (0.156 s and 0.469 s:
+/// rates of 384 and 128 per minute; the next lag, 0.5 s, is the slow rule's 120 bpm).
+const PERIODICITY_LAGS: (usize, usize) = (5, 15);
+/// Decimated samples [`fast_periodicity`] looks at (the resampled ring's 8 s).
+const PERIODICITY_LEN: usize = RING_LEN / PERIODICITY_DECIMATION;
+
 /// Number of features.
-pub const N_FEATURES: usize = 20;
+pub const N_FEATURES: usize = 21;
 
 /// Feature names, in the order of [`Features::values`].
 pub const FEATURE_NAMES: [&str; N_FEATURES] = [
@@ -85,6 +101,7 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "qrs_width_ms",
     "amplitude_cv",
     "beat_correlation",
+    "fast_periodicity",
 ];
 
 /// Indices into [`Features::values`], with the paper behind each feature.
@@ -141,6 +158,11 @@ pub mod index {
     /// Mean correlation of each QRS with the previous one (template consistency; Krasteva &
     /// Jekova, Physiol Meas 2005).
     pub const BEAT_CORRELATION: usize = 19;
+    /// Largest autocorrelation of the ECG at 0.15–0.5 s lags: how strongly the waveform recurs
+    /// faster than 120 per minute, whether or not the detector follows it (autocorrelation
+    /// VF detection, Chen, Thakor & Mower, Med Biol Eng Comput 1987; see
+    /// [`super::fast_periodicity`]).
+    pub const FAST_PERIODICITY: usize = 20;
 }
 
 /// The feature vector of one window.
@@ -181,6 +203,17 @@ pub struct WindowSummary {
     /// missed or extra beat, unlike the coefficient of variation (the "RR within 15 % of the
     /// median" criterion of Tateno & Glass, Med Biol Eng Comput 2001, used there for AF).
     pub rr_regular: f32,
+    /// Fraction of the window's RR intervals (0 with fewer than [`MIN_RR_FOR_REGULARITY`])
+    /// that a regular rhythm with ectopic beats explains ([`rr_explained`]): those within ±15 %
+    /// of the median, plus consecutive pairs that add up to one or two median cycles (a
+    /// premature beat and its compensatory pause, an interpolated beat or a complex detected
+    /// twice). At least [`WindowSummary::rr_regular`].
+    pub rr_explained: f32,
+    /// Detector-independent fast periodicity ([`fast_periodicity`]): the largest normalised
+    /// autocorrelation of the pre-filtered ECG (last ≤ 8 s of the window) at lags of
+    /// 0.15–0.5 s, i.e. at rates of 120–400 per minute. A slow rhythm's complexes cannot
+    /// recur that fast; VT and VF do, whether or not the QRS detector follows them.
+    pub fast_periodicity: f32,
     /// Resampled blocks and spectral segments that went into the summary.
     pub blocks: u32,
     /// Spectral segments that went into the summary.
@@ -589,6 +622,41 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         Some(s)
     }
 
+    /// [`fast_periodicity`] of the resampled samples `[from, to)` still held (at most the
+    /// ring's 8 s), decimated to 32 Hz by averaging four samples.
+    fn fast_periodicity(&self, from: u64, to: u64) -> f32 {
+        let from = from.max(to.saturating_sub(RING_LEN as u64));
+        let mut decimated = [0.0f32; PERIODICITY_LEN];
+        let mut n = 0usize;
+        let mut push = |sum: f32| {
+            if let Some(slot) = decimated.get_mut(n) {
+                *slot = sum / PERIODICITY_DECIMATION as f32;
+                n += 1;
+            }
+        };
+        // A group of four may straddle the ring's wrap: `partial` carries its first part.
+        let (mut partial, mut held) = (0.0f32, 0usize);
+        for piece in self.ring.slices(from, to) {
+            let (head, rest) = piece.split_at(((PERIODICITY_DECIMATION - held) % PERIODICITY_DECIMATION).min(piece.len()));
+            if held > 0 {
+                partial = head.iter().fold(partial, |acc, &v| acc + v);
+                held += head.len();
+                if held == PERIODICITY_DECIMATION {
+                    push(partial);
+                    (partial, held) = (0.0, 0);
+                }
+            }
+            let groups = rest.chunks_exact(PERIODICITY_DECIMATION);
+            let tail = groups.remainder();
+            for group in groups {
+                push(group.iter().sum::<f32>());
+            }
+            partial = tail.iter().fold(partial, |acc, &v| acc + v);
+            held += tail.len();
+        }
+        decimated.get(..n).map_or(0.0, fast_periodicity)
+    }
+
     /// Summarise the input-sample window `[start, end)`.
     #[inline(never)]
     pub fn summarize(&self, start: u64, end: u64) -> WindowSummary {
@@ -755,10 +823,14 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         } else {
             0.0
         };
+        let in_order = rrs;
         let held_rrs = rrs.get_mut(..(rr_n as usize).min(BEAT_CAPACITY));
         let (median_rr, rr_regular) = held_rrs.map_or((0.0, 0.0), |v| {
             let m = median_in_place(v);
-            let close = v.iter().filter(|&&rr| (rr - m).abs() <= 0.15 * m).count();
+            let close = v
+                .iter()
+                .filter(|&&rr| (rr - m).abs() <= RR_TOLERANCE * m)
+                .count();
             let regular = if rr_n >= MIN_RR_FOR_REGULARITY {
                 close as f32 / v.len().max(1) as f32
             } else {
@@ -766,12 +838,20 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             };
             (m, regular)
         });
+        let rr_explained = match in_order.get(..(rr_n as usize).min(BEAT_CAPACITY)) {
+            Some(v) if rr_n >= MIN_RR_FOR_REGULARITY => rr_explained(v, median_rr),
+            _ => 0.0,
+        };
         let hr_bpm = (median_rr > 0.0).then(|| 60.0 / median_rr);
+        let fast_periodicity = self.fast_periodicity(dec_start, dec_end);
+        f.values[index::FAST_PERIODICITY] = fast_periodicity;
         WindowSummary {
             features: f,
             quality: q,
             hr_bpm,
             rr_regular,
+            rr_explained,
+            fast_periodicity,
             blocks,
             segments,
         }
@@ -818,6 +898,97 @@ fn spectral_features(spec: &[f32; KEPT_BINS], hf: f32, f: &mut Features) {
     f.values[index::BAND_HIGH] = band(12.0, 32.0) / total;
     f.values[index::SPECTRAL_A2] = band(0.7 * df, 1.4 * df) / total;
     f.values[index::NOISE_HF] = hf / (hf + total);
+}
+
+/// Fraction of the RR intervals `rrs` (in their order) that a regular rhythm of cycle `cycle`
+/// (the median RR) explains, with ectopic beats allowed; 0 when empty or `cycle` is not
+/// positive.
+///
+/// An interval within ±15 % of the cycle is regular (Tateno & Glass, Med Biol Eng Comput 2001).
+/// A short interval and the next one that add up to two cycles (±10 %) are a premature beat
+/// and its full compensatory pause: a ventricular ectopic beat does not reset the sinus
+/// node, so the next sinus beat comes on time (Wagner & Strauss, Marriott's Practical
+/// Electrocardiography, 12th ed. 2014; the same short–long test edits ectopic beats out of
+/// RR series for HRV: Kamath & Fallen, "Correction of the heart rate variability signal for
+/// ectopics and missing beats", in Malik & Camm (eds.), Heart Rate Variability, 1995). Two
+/// that add up to one cycle (±10 %) are an interpolated beat, or one wide complex detected at
+/// both of its deflections. Such a rhythm keeps its underlying regularity; VF's intervals do not add up
+/// to whole cycles except by chance.
+pub fn rr_explained(rrs: &[f32], cycle: f32) -> f32 {
+    if rrs.is_empty() || cycle <= 0.0 {
+        return 0.0;
+    }
+    let regular = |rr: f32| (rr - cycle).abs() <= RR_TOLERANCE * cycle;
+    // (interval, next interval): one cycle split in two, or premature beat + compensatory pause.
+    let whole_cycles = |first: f32, second: f32| {
+        let sum = first + second;
+        (sum - cycle).abs() <= PAIR_TOLERANCE * cycle
+            || (first < cycle && (sum - 2.0 * cycle).abs() <= PAIR_TOLERANCE * 2.0 * cycle)
+    };
+    let (mut explained, mut i) = (0usize, 0usize);
+    while let Some(&rr) = rrs.get(i) {
+        if regular(rr) {
+            explained += 1;
+            i += 1;
+        } else if rrs.get(i + 1).is_some_and(|&next| whole_cycles(rr, next)) {
+            explained += 2;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    explained as f32 / rrs.len() as f32
+}
+
+/// Largest normalised autocorrelation of `x` (32 Hz, mean removed) at lags 5 to 15
+/// (0.156–0.469 s), each lag's sum scaled to the full length; 0 for a constant `x`, or one
+/// shorter than 31 or longer than 256 samples (8 s).
+///
+/// The autocorrelation function of the ECG as a VF measure (Chen, Thakor & Mower, "Ventricular
+/// fibrillation detection by a regression test on the autocorrelation function", Med Biol
+/// Eng Comput 1987; reviewed by Amann, Tratnig & Unterkofler, Biomed Eng Online 2005): an
+/// organised rhythm correlates with itself one cycle later, so a strong peak at a lag shorter
+/// than 0.5 s means something recurs faster than 120 per minute.
+pub fn fast_periodicity(x: &[f32]) -> f32 {
+    let n = x.len();
+    let (lo, hi) = PERIODICITY_LAGS;
+    if n <= 2 * hi || n > PERIODICITY_LEN {
+        return 0.0;
+    }
+    let mean = x.iter().sum::<f32>() / n as f32;
+    let mut centred = [0.0f32; PERIODICITY_LEN];
+    for (c, &v) in centred.iter_mut().zip(x.iter()) {
+        *c = v - mean;
+    }
+    let centred = centred.get(..n).unwrap_or(&[]);
+    let energy = dot(centred, centred);
+    if energy <= 1e-12 {
+        return 0.0;
+    }
+    let mut best = f32::MIN;
+    for lag in lo..=hi {
+        let (a, b) = (
+            centred.get(lag..).unwrap_or(&[]),
+            centred.get(..n - lag).unwrap_or(&[]),
+        );
+        let r = dot(a, b) / energy * n as f32 / (n - lag) as f32;
+        best = best.max(r);
+    }
+    best
+}
+
+/// Dot product over the common length, in four independent partial sums (so it vectorises).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for ((s, &p), &q) in acc.iter_mut().zip(x).zip(y) {
+            *s += p * q;
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb.iter()).map(|(x, y)| x * y).sum();
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
 /// Median of a small slice, sorting it in place; 0 when empty.
@@ -994,6 +1165,45 @@ mod tests {
                 assert_eq!(lempel_ziv_packed(&packed(&s), n), kaspar_schuster(&s));
             }
         }
+    }
+
+    #[test]
+    fn ectopic_beats_keep_the_underlying_rhythm_explained() {
+        let steady = [0.8f32; 8];
+        assert_eq!(rr_explained(&steady, 0.8), 1.0);
+        // Premature beats (0.5 s) each followed by a full compensatory pause (1.1 s): only half
+        // of the intervals lie within 15 % of the 0.8-s cycle, all of them are explained.
+        let bigeminy = [0.8f32, 0.5, 1.1, 0.8, 0.5, 1.1, 0.8, 0.8];
+        assert_eq!(rr_explained(&bigeminy, 0.8), 1.0);
+        // One cycle split in two (an interpolated beat, or a complex detected twice).
+        let split = [0.8f32, 0.3, 0.5, 0.8, 0.8, 0.2, 0.6, 0.8];
+        assert_eq!(rr_explained(&split, 0.8), 1.0);
+        // A pause followed by an early beat adds up to two cycles too, but is no premature
+        // beat with its compensatory pause: 2 of the 4 intervals are explained.
+        let pause_first = [0.8f32, 1.1, 0.5, 0.8];
+        assert_eq!(rr_explained(&pause_first, 0.8), 0.5);
+        // Irregular intervals that add up to no whole cycle.
+        let irregular = [0.3f32, 0.9, 1.2, 0.4, 0.35, 1.0, 0.75, 0.5];
+        assert_eq!(rr_explained(&irregular, 0.75), 0.375);
+        assert_eq!(rr_explained(&[], 0.8), 0.0);
+        assert_eq!(rr_explained(&steady, 0.0), 0.0);
+    }
+
+    #[test]
+    fn fast_periodicity_of_a_vf_like_sine_and_of_a_slow_pulse_train() {
+        let fs = RATE_HZ / PERIODICITY_DECIMATION as f32;
+        // 5 Hz (300/min): the waveform recurs at a 0.2-s lag.
+        let vf: Vec<f32> = (0..256)
+            .map(|i| libm::sinf(2.0 * core::f32::consts::PI * 5.0 * i as f32 / fs))
+            .collect();
+        assert!(fast_periodicity(&vf) > 0.9, "{}", fast_periodicity(&vf));
+        // Narrow complexes at 60/min: nothing recurs within 0.5 s.
+        let sinus: Vec<f32> = (0..256)
+            .map(|i| if i % 32 < 2 { 1.0 } else { 0.0 })
+            .collect();
+        assert!(fast_periodicity(&sinus) < 0.1, "{}", fast_periodicity(&sinus));
+        assert_eq!(fast_periodicity(&[0.5; 256]), 0.0);
+        assert_eq!(fast_periodicity(&[1.0, -1.0, 1.0]), 0.0);
     }
 
     #[test]

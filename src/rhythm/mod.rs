@@ -14,32 +14,35 @@
 //! decision is issued with the push of sample `window − 1`, i.e. `window_s` after the start.
 //!
 //! ```text
-//! pre-filtered ECG ─► resample to 128 Hz ─► blocks (0.25 s) ─┐
-//!                                        └► segments (2 s, 1 s hop): FFT, TCSC,
-//!                                           leakage, Lempel–Ziv ─┼─► window features
-//! QRS detector beats ─► rate, RR, width, amplitude, correlation ─┘        │
-//! raw input ─► missing / stuck / rails counters ─► quality rules ─────────┤
-//!                                                        classifier ◄─────┘
-//!                                                             ▼
-//!                                       shockable / nonshockable / indeterminate
+//! pre-filtered ECG ─► resample to 128 Hz ─┬► blocks (0.25 s) ──────────────────┐
+//!                                         ├► segments (2 s, 1 s hop): FFT,     │
+//!                                         │  TCSC, leakage, Lempel–Ziv ────────┼─► window features
+//!                                         └► last 8 s at 32 Hz: autocorrelation┤         │
+//! QRS detector beats ─► rate, RR, width, amplitude, correlation ───────────────┘         │
+//! raw input ─► missing / stuck / rails counters ─► quality rules ────────────────────────┤
+//!                                                                       classifier ◄─────┘
+//!                                                                            ▼
+//!                                                      shockable / nonshockable / indeterminate
 //! ```
 //!
 //! The decision ([`decide`]) applies, in order: signal-quality rules (missing samples,
 //! lead-off, saturation, broadband noise, large slow motion artefact → indeterminate with a
 //! reason), the asystole
 //! convention (largest 0.25-s peak-to-peak below 0.1 mV → non-shockable asystole), the
-//! slow-organised-rhythm rule (regular, alike beats below 120 bpm, spectrum peaking below 4 Hz
-//! → non-shockable:
-//! [`is_slow_organised`]), and the classifier's probability against `rhythm.shock_threshold`.
+//! slow-organised-rhythm rule (regular — or regular but for ectopic beats, with no waveform
+//! periodicity faster than 120/min — alike beats below 120 bpm, spectrum peaking below 4 Hz →
+//! non-shockable: [`is_slow_organised`]), and the classifier's probability against
+//! `rhythm.shock_threshold`.
 //!
 //! ## Bounded work
 //! Features are accumulated as the samples arrive ([`features`] states the worst case per
 //! push). The heavy segment analyses run one per resampled tick in the four ticks after each
 //! 1-s hop, so no push does more than one 256-point FFT. A decision push combines at most
-//! 64 block summaries, 16 segment summaries and 96 beats (≈ 4 000 operations) and runs the
-//! model (the shipped logistic regression: 40 operations to standardise, 20 multiply-adds, one
-//! `exp`; a perceptron of up to 32 units would add ≤ 700 multiply-adds and 32 `tanh`): about
-//! 2 µs on the development machine, far under the 1-ms budget (`cargo bench --bench rhythm`).
+//! 64 block summaries, 16 segment summaries and 96 beats (≈ 4 000 operations), autocorrelates
+//! the last 8 s at 32 Hz over 11 lags (≈ 4 800 operations) and runs the model (the shipped
+//! logistic regression: 42 operations to standardise, 21 multiply-adds, one `exp`; a
+//! perceptron of up to 32 units would add ≤ 700 multiply-adds and 32 `tanh`): a few µs on the
+//! development machine, far under the 1-ms budget (`cargo bench --bench rhythm`).
 //! Nothing allocates after [`ShockAdvisor::new`].
 
 pub mod features;
@@ -106,13 +109,24 @@ pub struct DecisionParams {
     pub organised_min_correlation: f32,
     /// See `organised_max_bpm`.
     pub organised_min_rr_regular: f32,
+    /// Ectopic beats: a window whose RR intervals are not regular enough qualifies as well
+    /// when at least this fraction of them is explained by a regular rhythm with premature,
+    /// interpolated or doubly detected beats ([`features::rr_explained`])…
+    pub organised_min_rr_explained: f32,
+    /// …and its ECG shows no periodicity faster than the rule's rate: the autocorrelation at
+    /// 0.15–0.5 s lags ([`features::fast_periodicity`]) stays below this. Short RR pairs
+    /// that add up to whole cycles can be VT or VF the detector follows only in part; their
+    /// waveform still recurs at the fast rate (median 0.6 in the training VF and VT windows,
+    /// 0.1 in sinus rhythm).
+    pub organised_max_fast_periodicity: f32,
     /// …and the spectrum's dominant frequency below this, Hz: the detector's "beats" in a VF
     /// whose envelope waxes and wanes regularly can look organised, but its spectrum stays at
     /// 3–8 Hz, while an organised rhythm below 120 bpm peaks at its rate or first harmonic.
     pub organised_max_dominant_hz: f32,
-    /// The spectral condition is waived when both the RR regularity and the QRS correlation
-    /// reach this: noise on a clearly visible sinus rhythm (muscle, CPR) lifts the dominant
-    /// frequency, while the beats stay regular and alike.
+    /// The spectral condition is waived when both the RR regularity (or, for the ectopic
+    /// branch, the explained fraction) and the QRS correlation reach this: noise on a clearly
+    /// visible sinus rhythm (muscle, CPR) and narrow QRS complexes lift the dominant frequency,
+    /// while the beats stay regular and alike.
     pub strongly_organised: f32,
     /// Non-shockable rhythms below this rate are bradycardia, bpm.
     pub brady_bpm: f32,
@@ -144,6 +158,8 @@ impl DecisionParams {
             organised_max_bpm: 120.0,
             organised_min_correlation: 0.6,
             organised_min_rr_regular: 0.5,
+            organised_min_rr_explained: 0.5,
+            organised_max_fast_periodicity: 0.5,
             organised_max_dominant_hz: 4.0,
             strongly_organised: 0.7,
             brady_bpm: 50.0,
@@ -207,15 +223,29 @@ pub fn is_asystole(s: &WindowSummary, p: &DecisionParams) -> bool {
 /// A slow organised rhythm: regular, alike beats below the rapid-VT rate. Such a window is
 /// not shockable whatever the waveform looks like (wide-QRS sinus rhythm or idioventricular
 /// rhythm look VT-like to amplitude and spectral features).
+///
+/// "Regular" is either plain RR regularity, or — for a rhythm with frequent ectopic beats,
+/// whose RR series alternates between short and long intervals — a regular rhythm explaining
+/// the intervals ([`features::rr_explained`]) together with, as evidence independent of the
+/// detector, no waveform periodicity faster than the rule's rate
+/// ([`features::fast_periodicity`]). Either needs the spectrum to peak below
+/// `organised_max_dominant_hz`, unless its regularity measure and the QRS correlation both
+/// reach `strongly_organised`.
 pub fn is_slow_organised(s: &WindowSummary, p: &DecisionParams) -> bool {
     let correlation = s.features.values[features::index::BEAT_CORRELATION];
-    let strongly_organised =
-        s.rr_regular >= p.strongly_organised && correlation >= p.strongly_organised;
+    let slow_spectrum =
+        s.features.values[features::index::DOMINANT_FREQ_HZ] < p.organised_max_dominant_hz;
+    let strongly = |regularity: f32| {
+        regularity >= p.strongly_organised && correlation >= p.strongly_organised
+    };
+    let regular = s.rr_regular >= p.organised_min_rr_regular
+        && (slow_spectrum || strongly(s.rr_regular));
+    let regular_with_ectopy = s.rr_explained >= p.organised_min_rr_explained
+        && s.fast_periodicity < p.organised_max_fast_periodicity
+        && (slow_spectrum || strongly(s.rr_explained));
     s.hr_bpm.is_some_and(|hr| hr < p.organised_max_bpm)
-        && s.rr_regular >= p.organised_min_rr_regular
         && correlation >= p.organised_min_correlation
-        && (s.features.values[features::index::DOMINANT_FREQ_HZ] < p.organised_max_dominant_hz
-            || strongly_organised)
+        && (regular || regular_with_ectopy)
 }
 
 /// The class of a shockable window: VT when organised (regular, alike QRS, not flutter-fast),
@@ -406,6 +436,7 @@ mod tests {
         let mut s = WindowSummary {
             hr_bpm: Some(hr),
             rr_regular: 0.9,
+            rr_explained: 0.9,
             blocks: 32,
             segments: 7,
             ..WindowSummary::default()
@@ -448,11 +479,45 @@ mod tests {
     }
 
     #[test]
+    fn ectopic_beats_do_not_hide_a_slow_organised_rhythm() {
+        let p = DecisionParams::from_config(&Config::default());
+        // Frequent premature beats with compensatory pauses: few RR intervals near the median,
+        // most explained, and the waveform does not recur faster than 120/min.
+        let mut ectopy = organised_at(105.0);
+        ectopy.rr_regular = 0.35;
+        ectopy.rr_explained = 0.8;
+        ectopy.fast_periodicity = 0.1;
+        assert!(is_slow_organised(&ectopy, &p));
+        assert_eq!(decide(&ectopy, 0.99, &p).0, Decision::Nonshockable);
+        // Narrow, alike complexes put the spectrum's peak above 4 Hz: waived as organised.
+        let mut narrow = ectopy;
+        narrow.features.values[features::index::DOMINANT_FREQ_HZ] = 5.0;
+        assert!(is_slow_organised(&narrow, &p));
+        // The same RR pattern over a waveform that recurs every 0.2-0.5 s is a fast rhythm
+        // the detector follows only in part.
+        let mut fast_waveform = ectopy;
+        fast_waveform.fast_periodicity = 0.7;
+        // Or over a spectrum at VF frequencies with beats not alike enough to waive it.
+        let mut vf_spectrum = ectopy;
+        vf_spectrum.features.values[features::index::DOMINANT_FREQ_HZ] = 4.5;
+        vf_spectrum.features.values[features::index::BEAT_CORRELATION] = 0.65;
+        let mut unlike = ectopy;
+        unlike.features.values[features::index::BEAT_CORRELATION] = 0.4;
+        let mut unexplained = ectopy;
+        unexplained.rr_explained = 0.4;
+        for s in [fast_waveform, vf_spectrum, unlike, unexplained] {
+            assert!(!is_slow_organised(&s, &p));
+            assert_eq!(decide(&s, 0.99, &p).0, Decision::Shockable);
+        }
+    }
+
+    #[test]
     fn the_slow_organised_rule_needs_slow_regular_alike_beats() {
         let p = DecisionParams::from_config(&Config::default());
         let fast = organised_at(170.0);
         let mut irregular = organised_at(110.0);
         irregular.rr_regular = 0.3;
+        irregular.rr_explained = 0.3;
         let mut unlike = organised_at(110.0);
         unlike.features.values[features::index::BEAT_CORRELATION] = 0.2;
         let mut no_beats = organised_at(110.0);
