@@ -333,16 +333,12 @@ impl FastTrigger {
             }
         }
         let mut buf = [0.0; super::template::MAX_LEN + 8];
-        let m = match self.window(n, &mut buf) {
-            Some(len) => self.bank.best_match(buf.get(..len).unwrap_or(&[])),
-            None => Match::NONE,
-        };
+        let window = self.window(n, &mut buf).and_then(|len| buf.get(..len));
+        let m = window.map_or(Match::NONE, |w| self.bank.best_match(w));
         // A candidate more like a known false trigger than like any beat is not a QRS.
-        let foil = match self.window(n, &mut buf) {
-            Some(len) => self.foils.best_match(buf.get(..len).unwrap_or(&[])),
-            None => Match::NONE,
-        };
-        let foiled = foil.correlation >= FOIL_CORRELATION && foil.correlation > m.correlation + FOIL_MARGIN;
+        let foil = window.map_or(Match::NONE, |w| self.foils.best_match(w));
+        let foiled =
+            foil.correlation >= FOIL_CORRELATION && foil.correlation > m.correlation + FOIL_MARGIN;
         let needed = if in_t_window {
             T_WINDOW_CORRELATION.max(self.p.min_correlation)
         } else {
