@@ -154,7 +154,8 @@ fn premature_beats_with_compensatory_pauses_keep_a_slow_rhythm_organised() {
         // One interval in three lies at the median (0.6 s); all are explained by it.
         assert!(s.rr_regular < 0.5, "fs {fs}: {}", s.rr_regular);
         assert!(s.rr_explained > 0.9, "fs {fs}: {}", s.rr_explained);
-        assert!(s.fast_periodicity < 0.5, "fs {fs}: {}", s.fast_periodicity);
+        let periodicity = s.features.values[ecg_rhythm::rhythm::features::index::FAST_PERIODICITY];
+        assert!(periodicity < 0.5, "fs {fs}: {periodicity}");
         let p = engine.advisor().params();
         assert!(
             ecg_rhythm::rhythm::is_slow_organised(&s, p),

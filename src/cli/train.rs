@@ -978,7 +978,7 @@ fn write_dump(
                 sm.hr_bpm.unwrap_or(0.0),
                 sm.rr_regular,
                 sm.rr_explained,
-                sm.fast_periodicity
+                sm.features.values[rhythm::features::index::FAST_PERIODICITY]
             );
             for v in row.analysis.summary.features.values {
                 let _ = write!(s, ",{v:.4}");

@@ -209,11 +209,6 @@ pub struct WindowSummary {
     /// premature beat and its compensatory pause, an interpolated beat or a complex detected
     /// twice). At least [`WindowSummary::rr_regular`].
     pub rr_explained: f32,
-    /// Detector-independent fast periodicity ([`fast_periodicity`]): the largest normalised
-    /// autocorrelation of the pre-filtered ECG (last ≤ 8 s of the window) at lags of
-    /// 0.15–0.5 s, i.e. at rates of 120–400 per minute. A slow rhythm's complexes cannot
-    /// recur that fast; VT and VF do, whether or not the QRS detector follows them.
-    pub fast_periodicity: f32,
     /// Resampled blocks and spectral segments that went into the summary.
     pub blocks: u32,
     /// Spectral segments that went into the summary.
@@ -843,15 +838,13 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             _ => 0.0,
         };
         let hr_bpm = (median_rr > 0.0).then(|| 60.0 / median_rr);
-        let fast_periodicity = self.fast_periodicity(dec_start, dec_end);
-        f.values[index::FAST_PERIODICITY] = fast_periodicity;
+        f.values[index::FAST_PERIODICITY] = self.fast_periodicity(dec_start, dec_end);
         WindowSummary {
             features: f,
             quality: q,
             hr_bpm,
             rr_regular,
             rr_explained,
-            fast_periodicity,
             blocks,
             segments,
         }

@@ -241,7 +241,7 @@ pub fn is_slow_organised(s: &WindowSummary, p: &DecisionParams) -> bool {
     let regular = s.rr_regular >= p.organised_min_rr_regular
         && (slow_spectrum || strongly(s.rr_regular));
     let regular_with_ectopy = s.rr_explained >= p.organised_min_rr_explained
-        && s.fast_periodicity < p.organised_max_fast_periodicity
+        && s.features.values[features::index::FAST_PERIODICITY] < p.organised_max_fast_periodicity
         && (slow_spectrum || strongly(s.rr_explained));
     s.hr_bpm.is_some_and(|hr| hr < p.organised_max_bpm)
         && correlation >= p.organised_min_correlation
@@ -486,7 +486,7 @@ mod tests {
         let mut ectopy = organised_at(105.0);
         ectopy.rr_regular = 0.35;
         ectopy.rr_explained = 0.8;
-        ectopy.fast_periodicity = 0.1;
+        ectopy.features.values[features::index::FAST_PERIODICITY] = 0.1;
         assert!(is_slow_organised(&ectopy, &p));
         assert_eq!(decide(&ectopy, 0.99, &p).0, Decision::Nonshockable);
         // Narrow, alike complexes put the spectrum's peak above 4 Hz: waived as organised.
@@ -496,7 +496,7 @@ mod tests {
         // The same RR pattern over a waveform that recurs every 0.2-0.5 s is a fast rhythm
         // the detector follows only in part.
         let mut fast_waveform = ectopy;
-        fast_waveform.fast_periodicity = 0.7;
+        fast_waveform.features.values[features::index::FAST_PERIODICITY] = 0.7;
         // Or over a spectrum at VF frequencies with beats not alike enough to waive it.
         let mut vf_spectrum = ectopy;
         vf_spectrum.features.values[features::index::DOMINANT_FREQ_HZ] = 4.5;
