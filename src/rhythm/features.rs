@@ -42,6 +42,8 @@ use super::spectrum::{PowerSpectrum, SEGMENT_LEN, SPECTRUM_BINS};
 pub const RATE_HZ: f32 = 128.0;
 /// Resampled samples per block (0.25 s).
 pub const BLOCK_LEN: usize = 32;
+/// Most input samples one [`FeatureExtractor::push_block`] takes (one bit each in a `u64`).
+pub const MAX_PUSH_BLOCK: usize = super::resample::MAX_BLOCK;
 /// Resampled samples between segment analyses (1 s).
 pub const HOP_LEN: usize = 128;
 /// TCSC's segment length, resampled samples (3 s, Arafat et al. 2009).
@@ -382,36 +384,98 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     /// missing, the pre-filtered value, and the beat the detector confirmed during this push.
     #[inline]
     pub fn push(&mut self, raw_mv: f32, missing: bool, filtered_mv: f32, beat: Option<&Beat>) {
-        self.n += 1;
-        // Raw quality counters.
-        let b = &mut self.current;
-        b.inputs += 1;
-        if missing {
-            // Counted as missing, not as a stuck run of the substituted value.
-            b.missing += 1;
-            self.run = 0;
-        } else if raw_mv == self.prev_raw {
-            self.run = self.run.saturating_add(1);
-        } else {
-            self.run = 0;
-        }
-        if self.run >= self.stuck_run {
-            b.stuck += 1;
-        }
-        self.prev_raw = raw_mv;
-        // Running extremes as plain selects (one `maxss`/`minss`): the same values as
-        // `f32::max`/`min` here, since the held extreme is never NaN.
-        b.raw_max = if raw_mv > b.raw_max { raw_mv } else { b.raw_max };
-        b.raw_min = if raw_mv < b.raw_min { raw_mv } else { b.raw_min };
+        self.push_block(&[raw_mv], u64::from(missing), &[filtered_mv], beat);
+    }
 
-        let mut out = [0.0; 2];
-        let produced = self.resampler.push(filtered_mv, &mut out);
-        for &y in out.iter().take(produced) {
+    /// Push a block of consecutive input samples, the same as [`FeatureExtractor::push`] on
+    /// each in turn: raw values `raw_mv` (after missing-sample substitution; bit `k` of
+    /// `missing` set when sample `k` was missing), pre-filtered values `filtered_mv` (as many),
+    /// and the beat the detector confirmed during the push of the block's last sample. At most
+    /// [`MAX_PUSH_BLOCK`] samples are taken (the rest, and `beat` with them, are ignored).
+    #[inline]
+    pub fn push_block(
+        &mut self,
+        raw_mv: &[f32],
+        missing: u64,
+        filtered_mv: &[f32],
+        beat: Option<&Beat>,
+    ) {
+        let len = raw_mv.len().min(filtered_mv.len());
+        let len = len.min(MAX_PUSH_BLOCK);
+        let (Some(raw_mv), Some(filtered_mv)) = (raw_mv.get(..len), filtered_mv.get(..len)) else {
+            return;
+        };
+        let mut ticks = [0.0; 2 * MAX_PUSH_BLOCK];
+        let mut at = [0u8; 2 * MAX_PUSH_BLOCK];
+        let produced = self.resampler.push_block(filtered_mv, &mut ticks, &mut at);
+        // Each input's raw counters go into the block that is open when it arrives, that is
+        // before the resampled samples it produces; they are read only once the block is
+        // closed, so they are counted in runs that end where a block closes.
+        let mut counted = 0;
+        for (&y, &i) in ticks.iter().zip(at.iter()).take(produced) {
+            let upto = i as usize + 1;
+            if self.current.len as usize + 1 >= BLOCK_LEN && upto > counted {
+                self.count_raw(raw_mv.get(counted..upto).unwrap_or(&[]), missing >> counted);
+                counted = upto;
+            }
             self.tick(y);
         }
-        if let Some(beat) = beat {
+        self.count_raw(raw_mv.get(counted..).unwrap_or(&[]), missing.checked_shr(counted as u32).unwrap_or(0));
+        if let Some(beat) = beat.filter(|_| len > 0) {
             self.on_beat(beat);
         }
+    }
+
+    /// Raw quality counters of consecutive input samples (bit `k` of `missing`: sample `k` was
+    /// missing), into the open block.
+    #[inline]
+    fn count_raw(&mut self, raw_mv: &[f32], missing: u64) {
+        let len = raw_mv.len().min(MAX_PUSH_BLOCK);
+        let Some(raw_mv) = raw_mv.get(..len).filter(|r| !r.is_empty()) else {
+            return;
+        };
+        self.n += len as u64;
+        let missing = missing & (u64::MAX >> (64 - len));
+        let (mut run, mut prev) = (self.run, self.prev_raw);
+        let mut stuck = 0;
+        if missing == 0 {
+            for &v in raw_mv {
+                run = if v == prev { run.saturating_add(1) } else { 0 };
+                stuck += u32::from(run >= self.stuck_run);
+                prev = v;
+            }
+        } else {
+            for (k, &v) in raw_mv.iter().enumerate() {
+                run = if (missing >> k) & 1 == 1 {
+                    // Counted as missing, not as a stuck run of the substituted value.
+                    0
+                } else if v == prev {
+                    run.saturating_add(1)
+                } else {
+                    0
+                };
+                stuck += u32::from(run >= self.stuck_run);
+                prev = v;
+            }
+        }
+        // Running extremes as plain selects (one `maxss`/`minss`): the same values as
+        // `f32::max`/`min` here, since the held extreme is never NaN.
+        let b = &mut self.current;
+        let mut hi = b.raw_max;
+        for &v in raw_mv {
+            hi = if v > hi { v } else { hi };
+        }
+        let mut lo = b.raw_min;
+        for &v in raw_mv {
+            lo = if v < lo { v } else { lo };
+        }
+        b.inputs += len as u32;
+        b.missing += missing.count_ones();
+        b.stuck += stuck;
+        b.raw_max = hi;
+        b.raw_min = lo;
+        self.run = run;
+        self.prev_raw = prev;
     }
 
     /// One resampled sample.
