@@ -15,11 +15,13 @@
 //! - it is not more like a *foil* than like any template: the shapes of candidates that came
 //!   more than a PR interval (120 ms) before a confirmed beat and were not confirmed themselves
 //!   (tall P waves, T waves, recurring artefacts) are kept in a second bank, and a candidate
-//!   that matches one of them clearly better than any beat template is not a QRS.
+//!   that matches one of them clearly better than any beat template is not recognised on its
+//!   shape alone.
 //!
-//! A candidate unlike every template (a new or multiform ectopic shape) is not dropped at
-//! once: for 25 ms it may still show QRS-sized evidence — its integral reaching 0.7 of the
-//! learnt QRS level (1.5 inside the T-wave window) with a slope of 0.7 of recent QRS slopes.
+//! A candidate unlike every template (a new or multiform ectopic shape) or more like a foil
+//! (a beat that resembles the patient's tall P waves) is not dropped at once: for 25 ms it may
+//! still show QRS-sized evidence — its integral reaching 0.6 of the learnt QRS level (1.5
+//! inside the T-wave window) with a slope of 0.6 of recent QRS slopes.
 //! A candidate the sync gate did not mark starts no refractory period
 //! ([`FastTrigger::withheld`]), so that a P wave or an artefact seen first does not hide the QRS
 //! that follows.
@@ -83,13 +85,14 @@ pub struct FastParams {
     pub defer: u64,
 }
 
-/// A candidate unlike every template is still a QRS when, within [`FastParams::defer`], its
-/// integral reaches this fraction of the learnt QRS level…
-const DEFER_LEVEL: f32 = 0.7;
+/// A candidate not accepted on its shape (unlike every template, or more like a foil) is still
+/// a QRS when, within [`FastParams::defer`], its integral reaches this fraction of the learnt
+/// QRS level…
+const DEFER_LEVEL: f32 = 0.6;
 /// …(this one inside the T-wave window)…
 const DEFER_LEVEL_T: f32 = 1.5;
 /// …and its steepest slope this fraction of recent QRS slopes.
-const DEFER_SLOPE: f32 = 0.7;
+const DEFER_SLOPE: f32 = 0.6;
 
 /// A candidate waiting for QRS-sized evidence.
 #[derive(Clone, Copy, Debug)]
@@ -367,9 +370,10 @@ impl FastTrigger {
             m.correlation >= UNTRUSTED_CORRELATION
                 && steepest >= UNTRUSTED_SLOPE_FRACTION * self.slope_level.kth_smallest(LEVEL_RANK)
         };
-        if !accepted && m.trusted && !foiled {
-            // Unlike every template (a new or multiform shape): wait a little for QRS-sized
-            // evidence rather than drop it.
+        if !accepted && m.trusted {
+            // Unlike every template (a new or multiform shape), or more like a foil than like
+            // any beat (a beat that resembles a tall P wave or an artefact): wait a little for
+            // QRS-sized evidence rather than drop it.
             self.deferred = Some(Deferred {
                 deadline: n + self.p.defer,
                 in_t_window,
