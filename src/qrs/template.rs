@@ -60,23 +60,32 @@ struct Centred {
 }
 
 impl Centred {
+    const EMPTY: Centred = Centred {
+        values: [0.0; MAX_LEN],
+        len: 0,
+        energy: 0.0,
+    };
+
     /// `a` (its first [`MAX_LEN`] samples) about its mean.
     fn of(a: &[f32]) -> Self {
+        let mut c = Centred::EMPTY;
+        c.set(a);
+        c
+    }
+
+    /// Become `a` (its first [`MAX_LEN`] samples) about its mean.
+    fn set(&mut self, a: &[f32]) {
         let a = a.get(..a.len().min(MAX_LEN)).unwrap_or(&[]);
-        let mut c = Centred {
-            values: [0.0; MAX_LEN],
-            len: a.len(),
-            energy: 0.0,
-        };
+        self.len = a.len();
+        self.energy = 0.0;
         if a.is_empty() {
-            return c;
+            return;
         }
         let mean = a.iter().sum::<f32>() / a.len() as f32;
-        for (d, &x) in c.values.iter_mut().zip(a) {
+        for (d, &x) in self.values.iter_mut().zip(a) {
             *d = x - mean;
-            c.energy += *d * *d;
+            self.energy += *d * *d;
         }
-        c
     }
 
     fn values(&self) -> &[f32] {
@@ -165,17 +174,17 @@ impl TemplateBank {
             return best;
         }
         // Each shifted window is centred once for all templates.
-        let windows: [Option<Centred>; 2 * SHIFT + 1] = core::array::from_fn(|shift| {
-            segment
-                .get(shift..shift + self.len)
-                .map(Centred::of)
-        });
+        let mut windows = [Centred::EMPTY; 2 * SHIFT + 1];
+        for (shift, window) in windows.iter_mut().enumerate() {
+            // A shift the segment is too short for stays empty and is skipped.
+            window.set(segment.get(shift..shift + self.len).unwrap_or(&[]));
+        }
         for t in self.templates.iter() {
             let Some(t) = t else { continue };
             for window in windows.iter() {
-                let Some(window) = window else {
+                if window.len == 0 {
                     continue;
-                };
+                }
                 let r = window.correlation(&t.centred);
                 if r > best.correlation {
                     best = Match {

@@ -496,8 +496,13 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         if k > 0 {
             b.sum_abs_diff += (y - self.prev_dec).abs();
         }
-        b.max = if y > b.max { y } else { b.max };
-        b.min = if y < b.min { y } else { b.min };
+        // Branches, not selects: see `SignalQualityMonitor::accumulate`.
+        if y > b.max {
+            b.max = y;
+        }
+        if y < b.min {
+            b.min = y;
+        }
         b.len += 1;
         self.prev_dec = y;
         if b.len as usize >= BLOCK_LEN {
