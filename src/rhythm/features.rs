@@ -314,6 +314,11 @@ pub struct FeatureExtractor<S: PowerSpectrum> {
     params: FeatureParams,
     stuck_run: u32,
     resampler: super::resample::Resampler,
+    /// The resampled samples of the block being pushed (kept here so that a push does not
+    /// initialise them)…
+    block_ticks: [f32; 2 * MAX_PUSH_BLOCK],
+    /// …and the index in the block of the input sample that produced each.
+    block_tick_inputs: [u8; 2 * MAX_PUSH_BLOCK],
     ring: History<f32>,
     blocks: History<Block>,
     current: Block,
@@ -344,6 +349,8 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             params,
             stuck_run: libm::roundf(params.stuck_run_ms * fs / 1000.0).max(2.0) as u32,
             resampler: super::resample::Resampler::new(fs, RATE_HZ),
+            block_ticks: [0.0; 2 * MAX_PUSH_BLOCK],
+            block_tick_inputs: [0; 2 * MAX_PUSH_BLOCK],
             ring: History::new(RING_LEN),
             blocks: History::new(window_blocks + 4),
             current: Block::default(),
@@ -405,14 +412,18 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let (Some(raw_mv), Some(filtered_mv)) = (raw_mv.get(..len), filtered_mv.get(..len)) else {
             return;
         };
-        let mut ticks = [0.0; 2 * MAX_PUSH_BLOCK];
-        let mut at = [0u8; 2 * MAX_PUSH_BLOCK];
-        let produced = self.resampler.push_block(filtered_mv, &mut ticks, &mut at);
+        let produced =
+            self.resampler
+                .push_block(filtered_mv, &mut self.block_ticks, &mut self.block_tick_inputs);
         // Each input's raw counters go into the block that is open when it arrives, that is
         // before the resampled samples it produces; they are read only once the block is
         // closed, so they are counted in runs that end where a block closes.
         let mut counted = 0;
-        for (&y, &i) in ticks.iter().zip(at.iter()).take(produced) {
+        for j in 0..produced {
+            let (Some(&y), Some(&i)) = (self.block_ticks.get(j), self.block_tick_inputs.get(j))
+            else {
+                break;
+            };
             let upto = i as usize + 1;
             if self.current.len as usize + 1 >= BLOCK_LEN && upto > counted {
                 self.count_raw(raw_mv.get(counted..upto).unwrap_or(&[]), missing >> counted);
