@@ -34,12 +34,13 @@ struct Params {
 }
 
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
 struct Block {
     min: f32,
-    max: f32,
-    missing: bool,
     longest_run: u32,
+    max: f32,
     run_value: f32,
+    missing: bool,
 }
 
 /// The raw-signal quality monitor.
@@ -126,15 +127,11 @@ impl SignalQualityMonitor {
     fn accumulate(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
         let c = &mut self.current;
         if x.is_finite() {
-            // Plain compares: `x` is finite here and the held extremes never NaN. Written as
-            // branches (a new extreme is rare): as selects, the compiler packs the two into
-            // one two-lane vector update that costs six times the instructions.
-            if x < c.min {
-                c.min = x;
-            }
-            if x > c.max {
-                c.max = x;
-            }
+            // Plain selects: `x` is finite here and the held extremes never NaN. (`min` and
+            // `max` are not adjacent in `Block`: adjacent, the compiler packs the two selects
+            // into one two-lane vector update of six times the instructions.)
+            c.min = if x < c.min { x } else { c.min };
+            c.max = if x > c.max { x } else { c.max };
             if x == self.last {
                 self.run += 1;
             } else {
