@@ -115,6 +115,8 @@ pub struct FastTrigger {
     p: FastParams,
     /// Running sum of the absolute slope over the integration window.
     sum: f32,
+    /// The integration window as a float (converted once, not per sample).
+    window_len: f32,
     level: MedianOf<8>,
     slope_level: MedianOf<8>,
     open: bool,
@@ -138,6 +140,7 @@ impl FastTrigger {
         FastTrigger {
             p,
             sum: 0.0,
+            window_len: p.window as f32,
             level: MedianOf::default(),
             slope_level: MedianOf::default(),
             open: false,
@@ -266,7 +269,7 @@ impl FastTrigger {
             .and_then(|i| trace.get(i))
             .map_or(0.0, |t| t.slope.abs());
         self.sum = (self.sum + abs_slope - leaving).max(0.0);
-        self.sum / self.p.window as f32
+        self.sum / self.window_len
     }
 
     /// Push the trigger's integral `f` of slope-time index `n` (see [`FastTrigger::integrate`];
