@@ -49,8 +49,7 @@ pub struct Engine {
     advisor_missing: u64,
     /// How many samples are buffered.
     advisor_buffered: usize,
-    /// The buffer is given to the advisor when it holds this many samples (at most
-    /// `MAX_PUSH_BLOCK`; the block then ends with the advisor's next decision at the latest).
+    /// The buffer is given to the advisor when it holds this many samples (see [`flush_at`]).
     advisor_flush_at: usize,
     quality: SignalQualityMonitor,
     /// The advisor's last veto on sync markers.
@@ -127,8 +126,10 @@ impl Engine {
     ///
     /// The shock advisor is fed in blocks: its inputs are buffered and given to it when its
     /// next decision is due, when the detector confirms a beat (the advisor reads the ECG
-    /// around it at once) or when the buffer is full. It sees exactly what sample-by-sample
-    /// feeding would give it, at the same points, for less work per sample.
+    /// around it at once) or when the buffer is full; the segment analyses that fall due
+    /// within a block run one per push afterwards (all of them before a decision). It sees
+    /// exactly what sample-by-sample feeding would give it, at the same points, for less work
+    /// per sample. A decision's push (the costliest kind) carries one sample of the block.
     pub fn push<S: EventSink + ?Sized>(&mut self, sample_mv: f32, sink: &mut S) {
         let n = self.n;
         self.n += 1;
@@ -153,6 +154,7 @@ impl Engine {
         let advice = if self.advisor_buffered >= self.advisor_flush_at || out.beat.is_some() {
             self.feed_advisor(out.beat.as_ref())
         } else {
+            self.advisor.run_segment_work();
             None
         };
         if let Some(q) = self.quality.push(n, sample_mv) {
@@ -241,9 +243,17 @@ impl Engine {
     }
 }
 
-/// Block length for the advisor: up to its next decision, at most [`MAX_PUSH_BLOCK`].
+/// Block length for the advisor: at most [`MAX_PUSH_BLOCK`], and ending one sample before its
+/// next decision, so that the decision's push (the costliest kind) carries one sample's work
+/// besides the decision, as with sample-by-sample feeding.
 fn flush_at(advisor: &ShockAdvisor) -> usize {
-    advisor.samples_to_decision().min(MAX_PUSH_BLOCK as u64) as usize
+    let to_decision = advisor.samples_to_decision();
+    let len = if to_decision > 1 {
+        to_decision - 1
+    } else {
+        1
+    };
+    len.min(MAX_PUSH_BLOCK as u64) as usize
 }
 
 /// Analyse a whole strip with a fresh engine built from `config`.

@@ -206,12 +206,11 @@ impl FastTrigger {
     pub fn learn_beat(&mut self, at: u64, trace: &History<Trace>) {
         let from = at.saturating_sub(self.p.learn_span);
         let to = at + self.p.learn_span + self.p.window as u64;
-        let peak = trace
+        let (peak, slope) = trace
             .range(from, to)
-            .fold(0.0f32, |m, (_, t)| m.max(t.onset_energy));
-        let slope = trace
-            .range(from, to)
-            .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
+            .fold((0.0f32, 0.0f32), |(peak, slope), (_, t)| {
+                (peak.max(t.onset_energy), slope.max(t.slope.abs()))
+            });
         if peak > 0.0 {
             self.level.push(peak);
             self.slope_level.push(slope);

@@ -42,6 +42,8 @@ use super::spectrum::{PowerSpectrum, SEGMENT_LEN, SPECTRUM_BINS};
 pub const RATE_HZ: f32 = 128.0;
 /// Resampled samples per block (0.25 s).
 pub const BLOCK_LEN: usize = 32;
+/// Analysis phases of one segment (spectrum, TCSC, leakage, Lempel–Ziv).
+const PHASES: u8 = 4;
 /// Most input samples one [`FeatureExtractor::push_block`] takes (one bit each in a `u64`).
 pub const MAX_PUSH_BLOCK: usize = super::resample::MAX_BLOCK;
 /// Resampled samples between segment analyses (1 s).
@@ -327,6 +329,14 @@ pub struct FeatureExtractor<S: PowerSpectrum> {
     current: Block,
     segments: History<Segment>,
     pending: Option<(Segment, u8)>,
+    /// End (resampled index) of the segment whose analysis is under way.
+    segment_end: u64,
+    /// How many of that segment's four analysis phases are due (one per tick from its hop)…
+    phases_due: u8,
+    /// …and how many have run: a phase may run a few pushes after its tick (see
+    /// [`FeatureExtractor::run_segment_phase`]); it reads the ring by absolute index, so when
+    /// it runs does not change what it computes.
+    phases_run: u8,
     spectrum: S,
     segment_buf: [f32; SEGMENT_LEN],
     power_buf: [f32; SPECTRUM_BINS],
@@ -359,6 +369,9 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             current: Block::default(),
             segments: History::new(window_segments + 4),
             pending: None,
+            segment_end: 0,
+            phases_due: 0,
+            phases_run: 0,
             spectrum: S::new(),
             segment_buf: [0.0; SEGMENT_LEN],
             power_buf: [0.0; SPECTRUM_BINS],
@@ -381,6 +394,9 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         self.current = Block::default();
         self.segments.reset();
         self.pending = None;
+        self.segment_end = 0;
+        self.phases_due = 0;
+        self.phases_run = 0;
         self.beats.reset();
         self.last_snippet = None;
         self.ticks = 0;
@@ -404,6 +420,22 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     /// [`MAX_PUSH_BLOCK`] samples are taken (the rest, and `beat` with them, are ignored).
     #[inline]
     pub fn push_block(
+        &mut self,
+        raw_mv: &[f32],
+        missing: u64,
+        filtered_mv: &[f32],
+        beat: Option<&Beat>,
+    ) {
+        self.push_block_deferred(raw_mv, missing, filtered_mv, beat);
+        self.finish_segment_work();
+    }
+
+    /// [`FeatureExtractor::push_block`] that leaves the segment analyses due in this block to
+    /// later calls of [`FeatureExtractor::run_segment_phase`] (one per push, so that a block does
+    /// not bunch them into one push) and [`FeatureExtractor::finish_segment_work`] (before a
+    /// summary).
+    #[inline]
+    pub fn push_block_deferred(
         &mut self,
         raw_mv: &[f32],
         missing: u64,
@@ -519,16 +551,44 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             self.blocks.push(done);
             self.current = Block::default();
         }
-        // Segment analysis: one phase per tick.
-        if self.pending.is_some()
-            || (self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0)
-        {
-            self.segment_phase();
+        // Segment analysis: a new segment on the hop, then one phase due per tick.
+        if self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0 {
+            // The previous segment's phases (due a hop ago) run first, in order.
+            self.finish_segment_work();
+            self.segment_end = self.ticks;
+            self.phases_due = 1;
+            self.phases_run = 0;
+        } else if (1..PHASES).contains(&self.phases_due) {
+            self.phases_due += 1;
         }
     }
 
-    /// The segment work of this tick: the spectrum of a new segment on the hop, then TCSC,
-    /// leakage and Lempel–Ziv in the three ticks that follow.
+    /// True when a segment analysis phase is due and has not run yet.
+    #[inline]
+    pub fn segment_work_due(&self) -> bool {
+        self.phases_run < self.phases_due
+    }
+
+    /// Run the next due segment analysis phase, if any.
+    #[inline]
+    pub fn run_segment_phase(&mut self) {
+        if self.segment_work_due() {
+            self.segment_phase();
+            self.phases_run += 1;
+        }
+    }
+
+    /// Run every due segment analysis phase (needed before [`FeatureExtractor::summarize`]).
+    #[inline]
+    pub fn finish_segment_work(&mut self) {
+        while self.segment_work_due() {
+            self.segment_phase();
+            self.phases_run += 1;
+        }
+    }
+
+    /// One phase of segment work: the spectrum of a new segment on the hop, then TCSC,
+    /// leakage and Lempel–Ziv in the three ticks that follow (or as soon after as they run).
     #[inline(never)]
     fn segment_phase(&mut self) {
         if let Some((mut seg, phase)) = self.pending.take() {
@@ -548,7 +608,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             self.pending = Some((seg, phase + 1));
         } else {
             let mut seg = Segment {
-                end: self.ticks,
+                end: self.segment_end,
                 ..Segment::default()
             };
             self.spectrum_of(&mut seg);

@@ -411,6 +411,12 @@ impl<S: PowerSpectrum> ShockAdvisor<S> {
     /// missing flags (bit `k` for sample `k`), pre-filtered values, and the beat the detector
     /// confirmed in the push of the block's last sample. A decision is made at the end of the
     /// block that reaches its time; a block that runs past it delays the decision to its end.
+    ///
+    /// Besides a decision, a push does at most one phase of the segment analyses (the
+    /// spectrum, TCSC, leakage and Lempel–Ziv of the last 2 s, every second): phases that
+    /// fell due within a block run in later pushes or in
+    /// [`ShockAdvisor::run_segment_work`], and all due ones before a decision, so that a block
+    /// does not bunch them into one push.
     #[inline]
     pub fn push_block(
         &mut self,
@@ -424,12 +430,20 @@ impl<S: PowerSpectrum> ShockAdvisor<S> {
             return None;
         }
         self.extractor
-            .push_block(raw_mv, missing, filtered_mv, beat);
+            .push_block_deferred(raw_mv, missing, filtered_mv, beat);
         self.n += len as u64;
         if self.n < self.next_decision {
+            self.extractor.run_segment_phase();
             return None;
         }
         self.decide_now()
+    }
+
+    /// Do one due phase of the segment analyses, if any (see [`ShockAdvisor::push_block`]):
+    /// for a caller that feeds blocks, once in each push that feeds none.
+    #[inline]
+    pub fn run_segment_work(&mut self) {
+        self.extractor.run_segment_phase();
     }
 
     /// The decision on the window that ends with the last sample pushed.
@@ -441,6 +455,7 @@ impl<S: PowerSpectrum> ShockAdvisor<S> {
         }
         let end = self.n;
         let start = end.saturating_sub(self.window);
+        self.extractor.finish_segment_work();
         let summary = self.extractor.summarize(start, end);
         let score = self.model.probability(&summary.features);
         self.last = Some(WindowAnalysis {
