@@ -263,10 +263,13 @@ impl FastTrigger {
     /// that index and the slopes before it in `trace` (which holds indices up to `n - 1`).
     #[inline]
     pub fn integrate(&mut self, n: u64, abs_slope: f32, trace: &History<Trace>) -> f32 {
-        let leaving = n
-            .checked_sub(self.p.window as u64)
-            .and_then(|i| trace.get(i))
-            .map_or(0.0, |t| t.slope.abs());
+        // `trace` holds index `n - 1` last, so `lagged` is `get(n - window)` when held.
+        let leaving = if n >= self.p.window as u64 && self.p.window <= trace.capacity() {
+            trace.lagged(self.p.window as u64)
+        } else {
+            None
+        }
+        .map_or(0.0, |t| t.slope.abs());
         self.sum = (self.sum + abs_slope - leaving).max(0.0);
         self.sum / self.window_len
     }

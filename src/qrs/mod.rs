@@ -316,10 +316,14 @@ impl QrsDetector {
         let e = d.abs();
         // Moving-window integral, kept as a running sum of the last `integration` values; the
         // value leaving the window is read back from the trace (which holds a second).
-        let leaving = n
-            .checked_sub(self.p.integration as u64)
-            .and_then(|i| self.trace.get(i))
-            .map_or(0.0, |t| t.slope.abs());
+        // The trace holds index `n - 1` last and more than `integration` samples (see `new`),
+        // so `lagged` is `get(n - integration)` here.
+        let leaving = if n >= self.p.integration as u64 {
+            self.trace.lagged(self.p.integration as u64)
+        } else {
+            None
+        }
+        .map_or(0.0, |t| t.slope.abs());
         self.integral_sum += e as f64 - leaving as f64;
         if self.integral_sum < 0.0 {
             self.integral_sum = 0.0;
