@@ -8,8 +8,9 @@
 //! - **per block** of [`BLOCK_LEN`] = 32 resampled samples (0.25 s): sums of `|x|`, `x²`, `x⁴`,
 //!   `|Δx|` and the extremes, updated with each resampled sample;
 //! - **per segment** (2 s, every 1 s hop): spectrum, TCSC, VF-filter leakage and Lempel–Ziv
-//!   complexity, each computed in its own resampled tick (four consecutive ticks after the hop),
-//!   so no push does more than one of them;
+//!   complexity, each due on its own resampled tick (four consecutive ticks after the hop) and
+//!   run in its own push (see [`FeatureExtractor::push_block_deferred`]; a summary first
+//!   completes those already due), so that no push but a decision's does more than one of them;
 //! - **per beat** (from the QRS detector): RR interval, QRS width and amplitude, and the
 //!   correlation of the QRS with the previous one (25 resampled samples).
 //!
