@@ -114,7 +114,23 @@ struct Params {
     silence: u64,
     /// A T-wave candidate's slope must be below this fraction of the last QRS's slope.
     t_slope_ratio: f32,
+    /// Longest wait of a fast candidate for its R peak ([`RISE_HOLD_MS`]).
+    rise_hold: u64,
     fs: f32,
+}
+
+/// Longest wait of a recognised QRS for its R peak before its sync candidate is issued, ms.
+pub const RISE_HOLD_MS: f32 = 15.0;
+
+/// A fast candidate waiting for its R peak (see [`QrsDetector::fast_candidate`]).
+#[derive(Clone, Copy, Debug)]
+struct Rising {
+    /// Push index of the trigger.
+    trigger: u64,
+    /// Template correlation reported by the trigger.
+    correlation: f32,
+    /// Largest deflection so far: push index and absolute value (pre-filter time).
+    peak: (u64, f32),
 }
 
 /// A peak of the energy integral, with what is needed to make it a beat later.
@@ -162,6 +178,8 @@ pub struct QrsDetector {
     last_beat: Option<Peak>,
     last_slope: f32,
     searchback_best: Option<Peak>,
+    /// A fast candidate waiting for its R peak.
+    rising: Option<Rising>,
     // fast path
     fast: FastTrigger,
 }
@@ -192,6 +210,7 @@ impl QrsDetector {
             learn: ms(2000.0),
             silence: ms(3000.0),
             t_slope_ratio: 0.5,
+            rise_hold: ms(RISE_HOLD_MS),
             fs,
         };
         // Any peak whose R lies within the dominance window of the held one has been classified
@@ -227,6 +246,7 @@ impl QrsDetector {
             last_beat: None,
             last_slope: 0.0,
             searchback_best: None,
+            rising: None,
             fast: FastTrigger::new(
                 FastParams {
                     window: ms(config.sync.trigger_integration_ms) as usize,
@@ -273,6 +293,7 @@ impl QrsDetector {
         self.last_beat = None;
         self.last_slope = 0.0;
         self.searchback_best = None;
+        self.rising = None;
         self.fast.reset();
     }
 
@@ -292,6 +313,7 @@ impl QrsDetector {
         self.last_slope = 0.0;
         self.searchback_best = None;
         self.rising_max = 0.0;
+        self.rising = None;
         self.fast.relearn();
     }
 
@@ -584,24 +606,47 @@ impl QrsDetector {
         self.fast.withheld();
     }
 
-    /// The fast path (see [`fast`]): a sync candidate as the QRS rises.
+    /// The fast path (see [`fast`]): a sync candidate as the QRS rises. A candidate recognised
+    /// on the upstroke of a wide or paced QRS, whose R peak is still to come, is issued when the
+    /// ECG's deflection stops growing (the R peak has passed) or [`RISE_HOLD_MS`] after the
+    /// trigger, whichever is first, so that the marker lands on the R wave rather than before it
+    /// (a trigger at the QRS onset can precede the R peak by more than the 50 ms the sync
+    /// timing rule allows).
     #[inline]
     fn fast_candidate(&mut self, n: u64, onset_energy: f32) -> Option<QrsCandidate> {
         let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
-        let correlation = self.fast.push(n, onset_energy, last, &self.trace)?;
-        // R estimate: the largest deflection of the ECG under the trigger window so far.
-        let lag = self.band_delay;
-        let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
-        let mut best = (n.saturating_sub(lag), 0.0f32);
-        for (i, Trace { ecg: v, .. }) in self.trace.range(from, n + 1) {
-            if v.abs() > best.1 {
-                best = (i, v.abs());
+        if let Some(correlation) = self.fast.push(n, onset_energy, last, &self.trace) {
+            // R estimate: the largest deflection of the ECG under the trigger window so far.
+            let lag = self.band_delay;
+            let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
+            let mut peak = (n.saturating_sub(lag), 0.0f32);
+            for (i, Trace { ecg: v, .. }) in self.trace.range(from, n + 1) {
+                if v.abs() > peak.1 {
+                    peak = (i, v.abs());
+                }
+            }
+            self.rising = Some(Rising {
+                trigger: n,
+                correlation,
+                peak,
+            });
+        } else if let Some(r) = self.rising.as_mut() {
+            let v = self.trace.get(n).map_or(0.0, |t| t.ecg.abs());
+            if v > r.peak.1 {
+                r.peak = (n, v);
             }
         }
+        let r = self.rising?;
+        // While the newest sample is the largest deflection, the QRS is still rising towards
+        // its R peak: the marker waits for it, at most `rise_hold` after the trigger.
+        if r.peak.0 >= n && n - r.trigger < self.p.rise_hold {
+            return None;
+        }
+        self.rising = None;
         Some(QrsCandidate {
-            sample: best.0.saturating_sub(self.pre_delay),
+            sample: r.peak.0.saturating_sub(self.pre_delay),
             emitted: n,
-            correlation,
+            correlation: r.correlation,
         })
     }
 }
