@@ -14,11 +14,12 @@
 use alloc::vec::Vec;
 
 use crate::config::{Config, ConfigError};
-use crate::event::{BeatEvent, Event, EventSink, SyncEvent};
+use crate::event::{BeatEvent, Event, EventSink, RhythmEvent, SyncEvent};
 use crate::event::{QualityIssue, SyncUnavailableReason};
 use crate::filter::{PreFilter, Stage};
-use crate::qrs::QrsDetector;
+use crate::qrs::{Beat, QrsDetector};
 use crate::quality::SignalQualityMonitor;
+use crate::rhythm::features::MAX_PUSH_BLOCK;
 use crate::rhythm::{self, ShockAdvisor};
 use crate::sync::{GateInputs, SyncMarkerGate};
 
@@ -39,6 +40,17 @@ pub struct Engine {
     qrs: QrsDetector,
     sync: SyncMarkerGate,
     advisor: ShockAdvisor,
+    /// Samples for the advisor not yet given to it: it is fed in blocks (see
+    /// [`Engine::push`]), raw values…
+    advisor_raw: [f32; MAX_PUSH_BLOCK],
+    /// …pre-filtered values…
+    advisor_filtered: [f32; MAX_PUSH_BLOCK],
+    /// …and missing flags (bit k: buffered sample k was missing).
+    advisor_missing: u64,
+    /// How many samples are buffered.
+    advisor_buffered: usize,
+    /// The buffer is given to the advisor when it holds this many samples (see [`flush_at`]).
+    advisor_flush_at: usize,
     quality: SignalQualityMonitor,
     /// The advisor's last veto on sync markers.
     advisor_veto: Option<SyncUnavailableReason>,
@@ -56,12 +68,18 @@ impl Engine {
         let sync = SyncMarkerGate::new(&config)?;
         let advisor = ShockAdvisor::new(&config)?;
         let quality = SignalQualityMonitor::new(&config)?;
+        let advisor_flush_at = flush_at(&advisor);
         Ok(Engine {
             config,
             prefilter,
             qrs,
             sync,
             advisor,
+            advisor_raw: [0.0; MAX_PUSH_BLOCK],
+            advisor_filtered: [0.0; MAX_PUSH_BLOCK],
+            advisor_missing: 0,
+            advisor_buffered: 0,
+            advisor_flush_at,
             quality,
             advisor_veto: None,
             n: 0,
@@ -94,6 +112,9 @@ impl Engine {
         self.qrs.reset();
         self.sync.reset();
         self.advisor.reset();
+        self.advisor_missing = 0;
+        self.advisor_buffered = 0;
+        self.advisor_flush_at = flush_at(&self.advisor);
         self.quality.reset();
         self.advisor_veto = None;
         self.n = 0;
@@ -102,6 +123,13 @@ impl Engine {
     }
 
     /// Push one sample (mV). Events produced by it go to `sink`, in order.
+    ///
+    /// The shock advisor is fed in blocks: its inputs are buffered and given to it when its
+    /// next decision is due, when the detector confirms a beat (the advisor reads the ECG
+    /// around it at once) or when the buffer is full; the segment analyses that fall due
+    /// within a block run one per push afterwards (all of them before a decision). It sees
+    /// exactly what sample-by-sample feeding would give it, at the same points, for less work
+    /// per sample. A decision's push (the costliest kind) carries one sample of the block.
     pub fn push<S: EventSink + ?Sized>(&mut self, sample_mv: f32, sink: &mut S) {
         let n = self.n;
         self.n += 1;
@@ -114,7 +142,21 @@ impl Engine {
         };
         let y = self.prefilter.run(x);
         let out = self.qrs.push(y);
-        let advice = self.advisor.push(x, missing, y, out.beat.as_ref());
+        let k = self.advisor_buffered;
+        if let (Some(raw), Some(filtered)) =
+            (self.advisor_raw.get_mut(k), self.advisor_filtered.get_mut(k))
+        {
+            *raw = x;
+            *filtered = y;
+        }
+        self.advisor_missing |= u64::from(missing) << (k % MAX_PUSH_BLOCK);
+        self.advisor_buffered = k + 1;
+        let advice = if self.advisor_buffered >= self.advisor_flush_at || out.beat.is_some() {
+            self.feed_advisor(out.beat.as_ref())
+        } else {
+            self.advisor.run_segment_work();
+            None
+        };
         if let Some(q) = self.quality.push(n, sample_mv) {
             if q.end.is_some() && q.issue != QualityIssue::Missing {
                 // What the detector learnt during the bad stretch says nothing about the
@@ -164,6 +206,22 @@ impl Engine {
         }
     }
 
+    /// Give the buffered samples to the advisor (`beat`: confirmed in the last one's push).
+    #[inline(never)]
+    fn feed_advisor(&mut self, beat: Option<&Beat>) -> Option<RhythmEvent> {
+        let n = self.advisor_buffered;
+        let advice = self.advisor.push_block(
+            self.advisor_raw.get(..n).unwrap_or(&[]),
+            self.advisor_missing,
+            self.advisor_filtered.get(..n).unwrap_or(&[]),
+            beat,
+        );
+        self.advisor_buffered = 0;
+        self.advisor_missing = 0;
+        self.advisor_flush_at = flush_at(&self.advisor);
+        advice
+    }
+
     /// The shock advisor (its last analysed window holds the features behind the last
     /// `rhythm` event).
     pub fn advisor(&self) -> &ShockAdvisor {
@@ -183,6 +241,19 @@ impl Engine {
         self.push_slice(samples_mv, &mut events);
         events
     }
+}
+
+/// Block length for the advisor: at most [`MAX_PUSH_BLOCK`], and ending one sample before its
+/// next decision, so that the decision's push (the costliest kind) carries one sample's work
+/// besides the decision, as with sample-by-sample feeding.
+fn flush_at(advisor: &ShockAdvisor) -> usize {
+    let to_decision = advisor.samples_to_decision();
+    let len = if to_decision > 1 {
+        to_decision - 1
+    } else {
+        1
+    };
+    len.min(MAX_PUSH_BLOCK as u64) as usize
 }
 
 /// Analyse a whole strip with a fresh engine built from `config`.

@@ -45,6 +45,17 @@ impl<T: Copy + Default> History<T> {
         self.next = next + 1;
     }
 
+    /// The value pushed `lag` pushes before the next one (`lag` = 1: the latest), for a caller
+    /// that knows `1 <= lag <= capacity()` and `lag <= len_pushed()`: then it is
+    /// [`History::get`]`(len_pushed() - lag)` without the range tests. Otherwise it returns
+    /// whatever the slot holds (the default value, or an older or newer value) — never
+    /// reads outside the buffer.
+    #[inline]
+    pub fn lagged(&self, lag: u64) -> Option<T> {
+        let index = self.next.wrapping_sub(lag);
+        self.buf.get(index as usize & self.mask).copied()
+    }
+
     /// The value pushed with absolute index `index`, if still held.
     #[inline]
     pub fn get(&self, index: u64) -> Option<T> {
@@ -251,6 +262,17 @@ impl<const N: usize> MedianOf<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lagged_is_get_within_the_held_range() {
+        let mut h = History::new(10);
+        for i in 0..40u64 {
+            h.push(i as f32);
+            for lag in 1..=(i + 1).min(10) {
+                assert_eq!(h.lagged(lag), h.get(i + 1 - lag), "i {i} lag {lag}");
+            }
+        }
+    }
 
     #[test]
     fn history_addresses_by_absolute_index() {

@@ -30,6 +30,7 @@
 //! has learnt to recognise.
 
 use super::template::{Match, TemplateBank};
+use super::Trace;
 use crate::filter::history::{History, MedianOf};
 
 /// Candidates remembered until the detector confirms (or never confirms) them.
@@ -112,9 +113,10 @@ struct Snapshot {
 #[derive(Clone, Debug)]
 pub struct FastTrigger {
     p: FastParams,
-    slope: History<f32>,
-    integral: History<f32>,
+    /// Running sum of the absolute slope over the integration window.
     sum: f32,
+    /// The integration window as a float (converted once, not per sample).
+    window_len: f32,
     level: MedianOf<8>,
     slope_level: MedianOf<8>,
     open: bool,
@@ -123,7 +125,6 @@ pub struct FastTrigger {
     last_trigger: Option<u64>,
     /// `last_trigger` before the most recent trigger (restored when that one is withheld).
     previous_trigger: Option<u64>,
-    band: History<f32>,
     bank: TemplateBank,
     /// Shapes of candidates the detector did not confirm (P waves, T waves, artefacts).
     foils: TemplateBank,
@@ -133,20 +134,19 @@ pub struct FastTrigger {
 }
 
 impl FastTrigger {
-    /// A trigger with `history` samples of memory (at least a second plus the learn span).
-    pub fn new(p: FastParams, history: usize) -> Self {
+    /// A trigger with parameters `p`. Its signals live in the detector's [`Trace`] ring, which
+    /// must hold at least a second plus the learn span.
+    pub fn new(p: FastParams) -> Self {
         FastTrigger {
             p,
-            slope: History::new(history),
-            integral: History::new(history),
             sum: 0.0,
+            window_len: p.window as f32,
             level: MedianOf::default(),
             slope_level: MedianOf::default(),
             open: false,
             last_value: 0.0,
             last_trigger: None,
             previous_trigger: None,
-            band: History::new(history),
             bank: TemplateBank::new(p.template_len),
             foils: TemplateBank::new(p.template_len),
             snapshots: [None; SNAPSHOTS],
@@ -157,14 +157,19 @@ impl FastTrigger {
 
     /// Copy the band-passed window that ends at slope-time index `end` (with alignment
     /// context) into `out`; false when the history no longer holds it.
-    fn window(&self, end: u64, out: &mut [f32; super::template::MAX_LEN + 8]) -> Option<usize> {
+    fn window(
+        &self,
+        end: u64,
+        trace: &History<Trace>,
+        out: &mut [f32; super::template::MAX_LEN + 8],
+    ) -> Option<usize> {
         let ctx = TemplateBank::shift() as u64;
         let len = self.bank.len() + 2 * TemplateBank::shift();
         let first = (end + 1 + ctx).checked_sub(len as u64)?;
         for (k, slot) in out.iter_mut().take(len).enumerate() {
             // Context after `end` is not known yet at trigger time: hold the last value.
             let i = (first + k as u64).min(end);
-            *slot = self.band.get(i)?;
+            *slot = trace.get(i)?.band;
         }
         Some(len)
     }
@@ -182,8 +187,6 @@ impl FastTrigger {
 
     /// Forget everything learnt.
     pub fn reset(&mut self) {
-        self.slope.reset();
-        self.integral.reset();
         self.sum = 0.0;
         self.level = MedianOf::default();
         self.slope_level = MedianOf::default();
@@ -191,7 +194,6 @@ impl FastTrigger {
         self.last_value = 0.0;
         self.last_trigger = None;
         self.previous_trigger = None;
-        self.band.reset();
         self.bank.reset();
         self.foils.reset();
         self.snapshots = [None; SNAPSHOTS];
@@ -200,18 +202,15 @@ impl FastTrigger {
     }
 
     /// Learn from a confirmed beat whose R lies at slope-time index `at` (R fiducial plus the
-    /// band-pass delay).
-    pub fn learn_beat(&mut self, at: u64) {
+    /// band-pass delay), with the detector's signals in `trace`.
+    pub fn learn_beat(&mut self, at: u64, trace: &History<Trace>) {
         let from = at.saturating_sub(self.p.learn_span);
         let to = at + self.p.learn_span + self.p.window as u64;
-        let peak = self
-            .integral
+        let (peak, slope) = trace
             .range(from, to)
-            .fold(0.0f32, |m, (_, v)| m.max(v));
-        let slope = self
-            .slope
-            .range(from, to)
-            .fold(0.0f32, |m, (_, v)| m.max(v));
+            .fold((0.0f32, 0.0f32), |(peak, slope), (_, t)| {
+                (peak.max(t.onset_energy), slope.max(t.slope.abs()))
+            });
         if peak > 0.0 {
             self.level.push(peak);
             self.slope_level.push(slope);
@@ -227,7 +226,7 @@ impl FastTrigger {
         {
             self.bank.credit(s.template, true, s.at);
             let mut buf = [0.0; super::template::MAX_LEN + 8];
-            if let Some(len) = self.window(s.at, &mut buf) {
+            if let Some(len) = self.window(s.at, trace, &mut buf) {
                 self.bank.learn(buf.get(..len).unwrap_or(&[]), s.at);
             }
         }
@@ -243,7 +242,7 @@ impl FastTrigger {
                 .filter(|s| s.at < foil_before);
             if let Some(s) = stale {
                 let mut buf = [0.0; super::template::MAX_LEN + 8];
-                if let Some(len) = self.window(s.at, &mut buf) {
+                if let Some(len) = self.window(s.at, trace, &mut buf) {
                     self.foils.learn(buf.get(..len).unwrap_or(&[]), s.at);
                 }
                 self.bank.credit(s.template, false, at);
@@ -260,19 +259,32 @@ impl FastTrigger {
         self.last_trigger = self.previous_trigger;
     }
 
-    /// Push the absolute band-passed slope of slope-time index `n`. `last_beat` is the
-    /// slope-time index of the last confirmed beat's R. Returns the template correlation when a
-    /// QRS is recognised.
-    pub fn push(&mut self, n: u64, abs_slope: f32, band: f32, last_beat: Option<u64>) -> Option<f32> {
-        self.band.push(band);
-        let leaving = self
-            .slope
-            .get(n.wrapping_sub(self.p.window as u64))
-            .unwrap_or(0.0);
-        self.slope.push(abs_slope);
+    /// The trigger's integral at slope-time index `n`, from the absolute band-passed slope of
+    /// that index and the slopes before it in `trace` (which holds indices up to `n - 1`).
+    #[inline]
+    pub fn integrate(&mut self, n: u64, abs_slope: f32, trace: &History<Trace>) -> f32 {
+        // `trace` holds index `n - 1` last, so `lagged` is `get(n - window)` when held.
+        let leaving = if n >= self.p.window as u64 && self.p.window <= trace.capacity() {
+            trace.lagged(self.p.window as u64)
+        } else {
+            None
+        }
+        .map_or(0.0, |t| t.slope.abs());
         self.sum = (self.sum + abs_slope - leaving).max(0.0);
-        let f = self.sum / self.p.window as f32;
-        self.integral.push(f);
+        self.sum / self.window_len
+    }
+
+    /// Push the trigger's integral `f` of slope-time index `n` (see [`FastTrigger::integrate`];
+    /// `trace` holds index `n` now). `last_beat` is the slope-time index of the last confirmed
+    /// beat's R. Returns the template correlation when a QRS is recognised.
+    #[inline]
+    pub fn push(
+        &mut self,
+        n: u64,
+        f: f32,
+        last_beat: Option<u64>,
+        trace: &History<Trace>,
+    ) -> Option<f32> {
         let rising = f > self.last_value;
         self.last_value = f;
         if self.level.len() < 3 {
@@ -285,10 +297,9 @@ impl FastTrigger {
                 DEFER_LEVEL
             } * self.level.kth_smallest(LEVEL_RANK);
             if f >= level {
-                let steepest = self
-                    .slope
+                let steepest = trace
                     .range(n.saturating_sub(self.p.window as u64), n + 1)
-                    .fold(0.0f32, |m, (_, v)| m.max(v));
+                    .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
                 if steepest >= DEFER_SLOPE * self.slope_level.kth_smallest(LEVEL_RANK) {
                     self.deferred = None;
                     self.previous_trigger = self.last_trigger;
@@ -312,10 +323,9 @@ impl FastTrigger {
         if since(self.last_trigger) < self.p.refractory || since(last_beat) < self.p.refractory {
             return None;
         }
-        let steepest = self
-            .slope
+        let steepest = trace
             .range(n.saturating_sub(self.p.window as u64), n + 1)
-            .fold(0.0f32, |m, (_, v)| m.max(v));
+            .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
         // Inside the T-wave window of the last beat or the last marked candidate (which the
         // detector has not confirmed yet), a candidate must be steeper and more alike.
         let in_t_window = since(last_beat).min(since(self.last_trigger)) < self.p.t_window;
@@ -336,7 +346,7 @@ impl FastTrigger {
             }
         }
         let mut buf = [0.0; super::template::MAX_LEN + 8];
-        let window = self.window(n, &mut buf).and_then(|len| buf.get(..len));
+        let window = self.window(n, trace, &mut buf).and_then(|len| buf.get(..len));
         let m = window.map_or(Match::NONE, |w| self.bank.best_match(w));
         // A candidate more like a known false trigger than like any beat is not a QRS.
         let foil = window.map_or(Match::NONE, |w| self.foils.best_match(w));

@@ -67,6 +67,23 @@ pub struct QrsOutput {
     pub candidate: Option<QrsCandidate>,
 }
 
+/// One sample of the detector's signals. The detector and its fast trigger keep a single ring
+/// of these (one index computation and one bounds check per sample instead of one per signal);
+/// all fields of a row belong to the same push index.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Trace {
+    /// Pre-filtered ECG, mV.
+    pub ecg: f32,
+    /// Band-passed ECG, mV.
+    pub band: f32,
+    /// Slope of the band-passed ECG (central difference), mV/s.
+    pub slope: f32,
+    /// The detector's moving-window integral of the absolute slope (detector units).
+    pub energy: f32,
+    /// The fast trigger's shorter moving-window integral of the absolute slope.
+    pub onset_energy: f32,
+}
+
 /// Decision thresholds, in the units stated, derived once from [`QrsConfig`].
 #[derive(Clone, Copy, Debug)]
 struct Params {
@@ -139,10 +156,9 @@ pub struct QrsDetector {
     pre_delay: u64,
     /// Band-passed values of the two previous samples (n − 1, n − 2).
     band_prev: [f32; 2],
-    ecg: History<f32>,
-    slope: History<f32>,
+    /// The signals of the last second (and a window), shared with the fast trigger.
+    trace: History<Trace>,
     integral_sum: f64,
-    integral: History<f32>,
     n: u64,
     // peak tracking on the integral
     rising_max: f32,
@@ -213,10 +229,8 @@ impl QrsDetector {
             band_delay,
             pre_delay: pre_delay as u64,
             band_prev: [0.0; 2],
-            ecg: History::new(hist),
-            slope: History::new(hist),
+            trace: History::new(hist),
             integral_sum: 0.0,
-            integral: History::new(hist),
             n: 0,
             rising_max: 0.0,
             rising_at: 0,
@@ -248,7 +262,6 @@ impl QrsDetector {
                     defer: ms(25.0),
                     foil_gap: ms(120.0),
                 },
-                hist,
             ),
         })
     }
@@ -263,9 +276,7 @@ impl QrsDetector {
         self.highpass.reset();
         self.lowpass.reset();
         self.band_prev = [0.0; 2];
-        self.ecg.reset();
-        self.slope.reset();
-        self.integral.reset();
+        self.trace.reset();
         self.integral_sum = 0.0;
         self.n = 0;
         self.rising_max = 0.0;
@@ -319,29 +330,38 @@ impl QrsDetector {
         self.n += 1;
         let mut out = QrsOutput::default();
 
-        self.ecg.push(ecg_mv);
         let b = self.lowpass.run(self.highpass.run(ecg_mv));
         // The central difference needs the value two samples back (the current one at start).
         let b2 = if n >= 2 { self.band_prev[1] } else { b };
         self.band_prev = [b, self.band_prev[0]];
         let d = (b - b2) * 0.5 * self.p.fs;
-        self.slope.push(d);
         let e = d.abs();
         // Moving-window integral, kept as a running sum of the last `integration` values; the
-        // value leaving the window is read back from the slope history (which holds a second).
-        let leaving = self
-            .slope
-            .get(n.wrapping_sub(self.p.integration as u64))
-            .map_or(0.0, f32::abs);
+        // value leaving the window is read back from the trace (which holds a second).
+        // The trace holds index `n - 1` last and more than `integration` samples (see `new`),
+        // so `lagged` is `get(n - integration)` here.
+        let leaving = if n >= self.p.integration as u64 {
+            self.trace.lagged(self.p.integration as u64)
+        } else {
+            None
+        }
+        .map_or(0.0, |t| t.slope.abs());
         self.integral_sum += e as f64 - leaving as f64;
         if self.integral_sum < 0.0 {
             self.integral_sum = 0.0;
         }
         let m = (self.integral_sum / self.p.integration_f64) as f32;
-        self.integral.push(m);
+        let onset_energy = self.fast.integrate(n, e, &self.trace);
+        self.trace.push(Trace {
+            ecg: ecg_mv,
+            band: b,
+            slope: d,
+            energy: m,
+            onset_energy,
+        });
 
-        // The fast trigger sees every sample so its history indices stay aligned with `n`.
-        out.candidate = self.fast_candidate(n, d.abs(), b);
+        // The fast trigger sees every sample so that its levels follow the signal.
+        out.candidate = self.fast_candidate(n, onset_energy);
         if !self.learned {
             self.learn(n, m);
             self.last_value = m;
@@ -396,7 +416,7 @@ impl QrsDetector {
 
     /// Describe the QRS under an integral peak at push index `at`.
     fn describe(&self, at: u64) -> Peak {
-        let value = self.integral.get(at).unwrap_or(0.0);
+        let value = self.trace.get(at).map_or(0.0, |t| t.energy);
         let w = self.p.integration as u64;
         let lag = self.band_delay;
         let from = (at + 1).saturating_sub(w + self.p.fiducial_margin);
@@ -405,16 +425,16 @@ impl QrsDetector {
         let (efrom, eto) = (from.saturating_sub(lag), to.saturating_sub(lag));
         // The windows are walked as the ring's contiguous pieces, oldest first.
         let mut slope: f32 = 0.0;
-        for piece in self.slope.slices(from, to) {
-            for s in piece {
-                slope = slope.max(s.abs());
+        for piece in self.trace.slices(from, to) {
+            for t in piece {
+                slope = slope.max(t.slope.abs());
             }
         }
         let (mut hi, mut lo) = (f32::MIN, f32::MAX);
         let (mut hi_at, mut lo_at) = (efrom, efrom);
-        let mut i = efrom.max(self.ecg.oldest());
-        for piece in self.ecg.slices(efrom, eto) {
-            for &v in piece {
+        let mut i = efrom.max(self.trace.oldest());
+        for piece in self.trace.slices(efrom, eto) {
+            for &Trace { ecg: v, .. } in piece {
                 if v > hi {
                     hi = v;
                     hi_at = i;
@@ -429,8 +449,8 @@ impl QrsDetector {
         let amplitude = if hi >= lo { hi - lo } else { 0.0 };
         // The R peak is the larger deflection from the local baseline (the window's ends).
         let base = 0.5
-            * (self.ecg.get(efrom).unwrap_or(0.0)
-                + self.ecg.get(eto.saturating_sub(1)).unwrap_or(0.0));
+            * (self.trace.get(efrom).map_or(0.0, |t| t.ecg)
+                + self.trace.get(eto.saturating_sub(1)).map_or(0.0, |t| t.ecg));
         let fiducial = if (hi - base).abs() >= (base - lo).abs() {
             hi_at
         } else {
@@ -438,10 +458,10 @@ impl QrsDetector {
         };
         let half = 0.5 * value;
         let width = self
-            .integral
+            .trace
             .slices(at.saturating_sub(2 * w), at + 2 * w)
             .iter()
-            .map(|piece| piece.iter().filter(|&&v| v >= half).count())
+            .map(|piece| piece.iter().filter(|t| t.energy >= half).count())
             .sum::<usize>() as u32;
         Peak {
             value,
@@ -539,7 +559,8 @@ impl QrsDetector {
         }
         self.last_beat = Some(peak);
         self.last_slope = peak.slope;
-        self.fast.learn_beat(peak.fiducial + self.band_delay);
+        self.fast
+            .learn_beat(peak.fiducial + self.band_delay, &self.trace);
         self.searchback_best = None;
         Beat {
             sample: peak.fiducial.saturating_sub(self.pre_delay),
@@ -591,14 +612,15 @@ impl QrsDetector {
     /// trigger, whichever is first, so that the marker lands on the R wave rather than before it
     /// (a trigger at the QRS onset can precede the R peak by more than the 50 ms the sync
     /// timing rule allows).
-    fn fast_candidate(&mut self, n: u64, abs_slope: f32, band: f32) -> Option<QrsCandidate> {
+    #[inline]
+    fn fast_candidate(&mut self, n: u64, onset_energy: f32) -> Option<QrsCandidate> {
         let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
-        if let Some(correlation) = self.fast.push(n, abs_slope, band, last) {
+        if let Some(correlation) = self.fast.push(n, onset_energy, last, &self.trace) {
             // R estimate: the largest deflection of the ECG under the trigger window so far.
             let lag = self.band_delay;
             let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
             let mut peak = (n.saturating_sub(lag), 0.0f32);
-            for (i, v) in self.ecg.range(from, n + 1) {
+            for (i, Trace { ecg: v, .. }) in self.trace.range(from, n + 1) {
                 if v.abs() > peak.1 {
                     peak = (i, v.abs());
                 }
@@ -609,7 +631,7 @@ impl QrsDetector {
                 peak,
             });
         } else if let Some(r) = self.rising.as_mut() {
-            let v = self.ecg.get(n).map_or(0.0, f32::abs);
+            let v = self.trace.get(n).map_or(0.0, |t| t.ecg.abs());
             if v > r.peak.1 {
                 r.peak = (n, v);
             }

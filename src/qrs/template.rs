@@ -49,11 +49,74 @@ const OUTCOMES: u32 = 4;
 /// went unconfirmed.
 const MAX_UNCONFIRMED: u32 = 1;
 
+/// A waveform of at most [`MAX_LEN`] samples with its mean removed, and its energy about the
+/// mean: the parts of a Pearson correlation that depend on one side only, computed once.
+#[derive(Clone, Copy, Debug)]
+struct Centred {
+    values: [f32; MAX_LEN],
+    len: usize,
+    /// Sum of the squared deviations from the mean.
+    energy: f32,
+}
+
+impl Centred {
+    const EMPTY: Centred = Centred {
+        values: [0.0; MAX_LEN],
+        len: 0,
+        energy: 0.0,
+    };
+
+    /// `a` (its first [`MAX_LEN`] samples) about its mean.
+    fn of(a: &[f32]) -> Self {
+        let mut c = Centred::EMPTY;
+        c.set(a);
+        c
+    }
+
+    /// Become `a` (its first [`MAX_LEN`] samples) about its mean.
+    fn set(&mut self, a: &[f32]) {
+        let a = a.get(..a.len().min(MAX_LEN)).unwrap_or(&[]);
+        self.len = a.len();
+        self.energy = 0.0;
+        if a.is_empty() {
+            return;
+        }
+        let mean = a.iter().sum::<f32>() / a.len() as f32;
+        for (d, &x) in self.values.iter_mut().zip(a) {
+            *d = x - mean;
+            self.energy += *d * *d;
+        }
+    }
+
+    fn values(&self) -> &[f32] {
+        self.values.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Pearson correlation with `other` (0 when either is flat or empty).
+    fn correlation(&self, other: &Centred) -> f32 {
+        if self.len == 0 || self.len != other.len {
+            return 0.0;
+        }
+        let mut sab = 0.0f32;
+        for (&x, &y) in self.values().iter().zip(other.values()) {
+            sab += x * y;
+        }
+        let den = libm::sqrtf(self.energy * other.energy);
+        if den <= f32::EPSILON {
+            0.0
+        } else {
+            sab / den
+        }
+    }
+}
+
 /// One morphology: a mean waveform, when a confirmed beat last taught it, and whether the
 /// candidates that matched it turned out to be beats.
 #[derive(Clone, Copy, Debug)]
 struct Template {
     wave: [f32; MAX_LEN],
+    /// `wave` (its first `len` samples) about its mean, kept in step with `wave`.
+    centred: Centred,
     last_used: u64,
     count: u32,
     /// Unique identity, so that a late outcome never credits a template that replaced it.
@@ -107,14 +170,22 @@ impl TemplateBank {
     /// Returns [`Match::NONE`] when the bank is empty.
     pub fn best_match(&self, segment: &[f32]) -> Match {
         let mut best = Match::NONE;
+        if self.is_empty() {
+            return best;
+        }
+        // Each shifted window is centred once for all templates.
+        let mut windows = [Centred::EMPTY; 2 * SHIFT + 1];
+        for (shift, window) in windows.iter_mut().enumerate() {
+            // A shift the segment is too short for stays empty and is skipped.
+            window.set(segment.get(shift..shift + self.len).unwrap_or(&[]));
+        }
         for t in self.templates.iter() {
             let Some(t) = t else { continue };
-            let wave = t.wave.get(..self.len).unwrap_or(&[]);
-            for shift in 0..=2 * SHIFT {
-                let Some(window) = segment.get(shift..shift + self.len) else {
+            for window in windows.iter() {
+                if window.len == 0 {
                     continue;
-                };
-                let r = correlation(window, wave);
+                }
+                let r = window.correlation(&t.centred);
                 if r > best.correlation {
                     best = Match {
                         correlation: r,
@@ -165,6 +236,7 @@ impl TemplateBank {
                 for (a, &b) in t.wave.iter_mut().zip(centre) {
                     *a += w * (b - *a);
                 }
+                t.centred = Centred::of(t.wave.get(..self.len).unwrap_or(&[]));
                 t.count += 1;
                 t.last_used = now;
             }
@@ -194,6 +266,7 @@ impl TemplateBank {
         if let Some(t) = self.templates.get_mut(slot) {
             *t = Some(Template {
                 wave,
+                centred: Centred::of(centre),
                 last_used: now,
                 count: 1,
                 id: self.next_id,

@@ -8,8 +8,9 @@
 //! - **per block** of [`BLOCK_LEN`] = 32 resampled samples (0.25 s): sums of `|x|`, `x²`, `x⁴`,
 //!   `|Δx|` and the extremes, updated with each resampled sample;
 //! - **per segment** (2 s, every 1 s hop): spectrum, TCSC, VF-filter leakage and Lempel–Ziv
-//!   complexity, each computed in its own resampled tick (four consecutive ticks after the hop),
-//!   so no push does more than one of them;
+//!   complexity, each due on its own resampled tick (four consecutive ticks after the hop) and
+//!   run in its own push (see [`FeatureExtractor::push_block_deferred`]; a summary first
+//!   completes those already due), so that no push but a decision's does more than one of them;
 //! - **per beat** (from the QRS detector): RR interval, QRS width and amplitude, and the
 //!   correlation of the QRS with the previous one (25 resampled samples).
 //!
@@ -42,6 +43,10 @@ use super::spectrum::{PowerSpectrum, SEGMENT_LEN, SPECTRUM_BINS};
 pub const RATE_HZ: f32 = 128.0;
 /// Resampled samples per block (0.25 s).
 pub const BLOCK_LEN: usize = 32;
+/// Analysis phases of one segment (spectrum, TCSC, leakage, Lempel–Ziv).
+const PHASES: u8 = 4;
+/// Most input samples one [`FeatureExtractor::push_block`] takes (one bit each in a `u64`).
+pub const MAX_PUSH_BLOCK: usize = super::resample::MAX_BLOCK;
 /// Resampled samples between segment analyses (1 s).
 pub const HOP_LEN: usize = 128;
 /// TCSC's segment length, resampled samples (3 s, Arafat et al. 2009).
@@ -215,7 +220,10 @@ pub struct WindowSummary {
     pub segments: u32,
 }
 
+/// The extremes are not adjacent (`repr(C)` keeps this order): adjacent, the compiler packs
+/// their two selects into one two-lane vector update of six times the instructions.
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 struct Block {
     /// Resampled index of the block's first sample.
     first: u64,
@@ -224,12 +232,12 @@ struct Block {
     sum_4: f32,
     sum_abs_diff: f32,
     max: f32,
-    min: f32,
-    raw_max: f32,
-    raw_min: f32,
     inputs: u32,
+    min: f32,
     stuck: u32,
+    raw_max: f32,
     missing: u32,
+    raw_min: f32,
     len: u32,
 }
 
@@ -312,11 +320,24 @@ pub struct FeatureExtractor<S: PowerSpectrum> {
     params: FeatureParams,
     stuck_run: u32,
     resampler: super::resample::Resampler,
+    /// The resampled samples of the block being pushed (kept here so that a push does not
+    /// initialise them)…
+    block_ticks: [f32; 2 * MAX_PUSH_BLOCK],
+    /// …and the index in the block of the input sample that produced each.
+    block_tick_inputs: [u8; 2 * MAX_PUSH_BLOCK],
     ring: History<f32>,
     blocks: History<Block>,
     current: Block,
     segments: History<Segment>,
     pending: Option<(Segment, u8)>,
+    /// End (resampled index) of the segment whose analysis is under way.
+    segment_end: u64,
+    /// How many of that segment's four analysis phases are due (one per tick from its hop)…
+    phases_due: u8,
+    /// …and how many have run: a phase may run a few pushes after its tick (see
+    /// [`FeatureExtractor::run_segment_phase`]); it reads the ring by absolute index, so when
+    /// it runs does not change what it computes.
+    phases_run: u8,
     spectrum: S,
     segment_buf: [f32; SEGMENT_LEN],
     power_buf: [f32; SPECTRUM_BINS],
@@ -342,11 +363,16 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             params,
             stuck_run: libm::roundf(params.stuck_run_ms * fs / 1000.0).max(2.0) as u32,
             resampler: super::resample::Resampler::new(fs, RATE_HZ),
+            block_ticks: [0.0; 2 * MAX_PUSH_BLOCK],
+            block_tick_inputs: [0; 2 * MAX_PUSH_BLOCK],
             ring: History::new(RING_LEN),
             blocks: History::new(window_blocks + 4),
             current: Block::default(),
             segments: History::new(window_segments + 4),
             pending: None,
+            segment_end: 0,
+            phases_due: 0,
+            phases_run: 0,
             spectrum: S::new(),
             segment_buf: [0.0; SEGMENT_LEN],
             power_buf: [0.0; SPECTRUM_BINS],
@@ -369,6 +395,9 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         self.current = Block::default();
         self.segments.reset();
         self.pending = None;
+        self.segment_end = 0;
+        self.phases_due = 0;
+        self.phases_run = 0;
         self.beats.reset();
         self.last_snippet = None;
         self.ticks = 0;
@@ -382,36 +411,118 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     /// missing, the pre-filtered value, and the beat the detector confirmed during this push.
     #[inline]
     pub fn push(&mut self, raw_mv: f32, missing: bool, filtered_mv: f32, beat: Option<&Beat>) {
-        self.n += 1;
-        // Raw quality counters.
-        let b = &mut self.current;
-        b.inputs += 1;
-        if missing {
-            // Counted as missing, not as a stuck run of the substituted value.
-            b.missing += 1;
-            self.run = 0;
-        } else if raw_mv == self.prev_raw {
-            self.run = self.run.saturating_add(1);
-        } else {
-            self.run = 0;
-        }
-        if self.run >= self.stuck_run {
-            b.stuck += 1;
-        }
-        self.prev_raw = raw_mv;
-        // Running extremes as plain selects (one `maxss`/`minss`): the same values as
-        // `f32::max`/`min` here, since the held extreme is never NaN.
-        b.raw_max = if raw_mv > b.raw_max { raw_mv } else { b.raw_max };
-        b.raw_min = if raw_mv < b.raw_min { raw_mv } else { b.raw_min };
+        self.push_block(&[raw_mv], u64::from(missing), &[filtered_mv], beat);
+    }
 
-        let mut out = [0.0; 2];
-        let produced = self.resampler.push(filtered_mv, &mut out);
-        for &y in out.iter().take(produced) {
+    /// Push a block of consecutive input samples, the same as [`FeatureExtractor::push`] on
+    /// each in turn: raw values `raw_mv` (after missing-sample substitution; bit `k` of
+    /// `missing` set when sample `k` was missing), pre-filtered values `filtered_mv` (as many),
+    /// and the beat the detector confirmed during the push of the block's last sample. At most
+    /// [`MAX_PUSH_BLOCK`] samples are taken (the rest, and `beat` with them, are ignored).
+    #[inline]
+    pub fn push_block(
+        &mut self,
+        raw_mv: &[f32],
+        missing: u64,
+        filtered_mv: &[f32],
+        beat: Option<&Beat>,
+    ) {
+        self.push_block_deferred(raw_mv, missing, filtered_mv, beat);
+        self.finish_segment_work();
+    }
+
+    /// [`FeatureExtractor::push_block`] that leaves the segment analyses due in this block to
+    /// later calls of [`FeatureExtractor::run_segment_phase`] (one per push, so that a block does
+    /// not bunch them into one push) and [`FeatureExtractor::finish_segment_work`] (before a
+    /// summary).
+    #[inline]
+    pub fn push_block_deferred(
+        &mut self,
+        raw_mv: &[f32],
+        missing: u64,
+        filtered_mv: &[f32],
+        beat: Option<&Beat>,
+    ) {
+        let len = raw_mv.len().min(filtered_mv.len());
+        let len = len.min(MAX_PUSH_BLOCK);
+        let (Some(raw_mv), Some(filtered_mv)) = (raw_mv.get(..len), filtered_mv.get(..len)) else {
+            return;
+        };
+        let produced =
+            self.resampler
+                .push_block(filtered_mv, &mut self.block_ticks, &mut self.block_tick_inputs);
+        // Each input's raw counters go into the block that is open when it arrives, that is
+        // before the resampled samples it produces; they are read only once the block is
+        // closed, so they are counted in runs that end where a block closes.
+        let mut counted = 0;
+        for j in 0..produced {
+            let (Some(&y), Some(&i)) = (self.block_ticks.get(j), self.block_tick_inputs.get(j))
+            else {
+                break;
+            };
+            let upto = i as usize + 1;
+            if self.current.len as usize + 1 >= BLOCK_LEN && upto > counted {
+                self.count_raw(raw_mv.get(counted..upto).unwrap_or(&[]), missing >> counted);
+                counted = upto;
+            }
             self.tick(y);
         }
-        if let Some(beat) = beat {
+        self.count_raw(raw_mv.get(counted..).unwrap_or(&[]), missing.checked_shr(counted as u32).unwrap_or(0));
+        if let Some(beat) = beat.filter(|_| len > 0) {
             self.on_beat(beat);
         }
+    }
+
+    /// Raw quality counters of consecutive input samples (bit `k` of `missing`: sample `k` was
+    /// missing), into the open block.
+    #[inline]
+    fn count_raw(&mut self, raw_mv: &[f32], missing: u64) {
+        let len = raw_mv.len().min(MAX_PUSH_BLOCK);
+        let Some(raw_mv) = raw_mv.get(..len).filter(|r| !r.is_empty()) else {
+            return;
+        };
+        self.n += len as u64;
+        let missing = missing & (u64::MAX >> (64 - len));
+        let (mut run, mut prev) = (self.run, self.prev_raw);
+        let mut stuck = 0;
+        if missing == 0 {
+            for &v in raw_mv {
+                run = if v == prev { run.saturating_add(1) } else { 0 };
+                stuck += u32::from(run >= self.stuck_run);
+                prev = v;
+            }
+        } else {
+            for (k, &v) in raw_mv.iter().enumerate() {
+                run = if (missing >> k) & 1 == 1 {
+                    // Counted as missing, not as a stuck run of the substituted value.
+                    0
+                } else if v == prev {
+                    run.saturating_add(1)
+                } else {
+                    0
+                };
+                stuck += u32::from(run >= self.stuck_run);
+                prev = v;
+            }
+        }
+        // Running extremes as plain selects (one `maxss`/`minss`): the same values as
+        // `f32::max`/`min` here, since the held extreme is never NaN.
+        let b = &mut self.current;
+        let mut hi = b.raw_max;
+        for &v in raw_mv {
+            hi = if v > hi { v } else { hi };
+        }
+        let mut lo = b.raw_min;
+        for &v in raw_mv {
+            lo = if v < lo { v } else { lo };
+        }
+        b.inputs += len as u32;
+        b.missing += missing.count_ones();
+        b.stuck += stuck;
+        b.raw_max = hi;
+        b.raw_min = lo;
+        self.run = run;
+        self.prev_raw = prev;
     }
 
     /// One resampled sample.
@@ -441,16 +552,44 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             self.blocks.push(done);
             self.current = Block::default();
         }
-        // Segment analysis: one phase per tick.
-        if self.pending.is_some()
-            || (self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0)
-        {
-            self.segment_phase();
+        // Segment analysis: a new segment on the hop, then one phase due per tick.
+        if self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0 {
+            // The previous segment's phases (due a hop ago) run first, in order.
+            self.finish_segment_work();
+            self.segment_end = self.ticks;
+            self.phases_due = 1;
+            self.phases_run = 0;
+        } else if (1..PHASES).contains(&self.phases_due) {
+            self.phases_due += 1;
         }
     }
 
-    /// The segment work of this tick: the spectrum of a new segment on the hop, then TCSC,
-    /// leakage and Lempel–Ziv in the three ticks that follow.
+    /// True when a segment analysis phase is due and has not run yet.
+    #[inline]
+    pub fn segment_work_due(&self) -> bool {
+        self.phases_run < self.phases_due
+    }
+
+    /// Run the next due segment analysis phase, if any.
+    #[inline]
+    pub fn run_segment_phase(&mut self) {
+        if self.segment_work_due() {
+            self.segment_phase();
+            self.phases_run += 1;
+        }
+    }
+
+    /// Run every due segment analysis phase (needed before [`FeatureExtractor::summarize`]).
+    #[inline]
+    pub fn finish_segment_work(&mut self) {
+        while self.segment_work_due() {
+            self.segment_phase();
+            self.phases_run += 1;
+        }
+    }
+
+    /// One phase of segment work: the spectrum of a new segment on the hop, then TCSC,
+    /// leakage and Lempel–Ziv in the three ticks that follow (or as soon after as they run).
     #[inline(never)]
     fn segment_phase(&mut self) {
         if let Some((mut seg, phase)) = self.pending.take() {
@@ -470,7 +609,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             self.pending = Some((seg, phase + 1));
         } else {
             let mut seg = Segment {
-                end: self.ticks,
+                end: self.segment_end,
                 ..Segment::default()
             };
             self.spectrum_of(&mut seg);

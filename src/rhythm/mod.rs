@@ -396,15 +396,66 @@ impl<S: PowerSpectrum> ShockAdvisor<S> {
         filtered_mv: f32,
         beat: Option<&Beat>,
     ) -> Option<RhythmEvent> {
-        let now = self.n;
-        self.n += 1;
-        self.extractor.push(raw_mv, missing, filtered_mv, beat);
-        if self.n < self.next_decision {
+        self.push_block(&[raw_mv], u64::from(missing), &[filtered_mv], beat)
+    }
+
+    /// Input samples still to be pushed until the next decision is due (at least 1): a block
+    /// of this many samples ends with the decision.
+    pub fn samples_to_decision(&self) -> u64 {
+        self.next_decision.saturating_sub(self.n).max(1)
+    }
+
+    /// Push a block of consecutive input samples (at most [`features::MAX_PUSH_BLOCK`]; the
+    /// rest is ignored), the same as [`ShockAdvisor::push`] on each in turn when the block
+    /// ends at or before the next decision ([`ShockAdvisor::samples_to_decision`]): raw values,
+    /// missing flags (bit `k` for sample `k`), pre-filtered values, and the beat the detector
+    /// confirmed in the push of the block's last sample. A decision is made at the end of the
+    /// block that reaches its time; a block that runs past it delays the decision to its end.
+    ///
+    /// Besides a decision, a push does at most one phase of the segment analyses (the
+    /// spectrum, TCSC, leakage and Lempel–Ziv of the last 2 s, every second): phases that
+    /// fell due within a block run in later pushes or in
+    /// [`ShockAdvisor::run_segment_work`], and all due ones before a decision, so that a block
+    /// does not bunch them into one push.
+    #[inline]
+    pub fn push_block(
+        &mut self,
+        raw_mv: &[f32],
+        missing: u64,
+        filtered_mv: &[f32],
+        beat: Option<&Beat>,
+    ) -> Option<RhythmEvent> {
+        let len = raw_mv.len().min(filtered_mv.len()).min(features::MAX_PUSH_BLOCK);
+        if len == 0 {
             return None;
         }
-        self.next_decision = self.next_decision.saturating_add(self.step);
+        self.extractor
+            .push_block_deferred(raw_mv, missing, filtered_mv, beat);
+        self.n += len as u64;
+        if self.n < self.next_decision {
+            self.extractor.run_segment_phase();
+            return None;
+        }
+        self.decide_now()
+    }
+
+    /// Do one due phase of the segment analyses, if any (see [`ShockAdvisor::push_block`]):
+    /// for a caller that feeds blocks, once in each push that feeds none.
+    #[inline]
+    pub fn run_segment_work(&mut self) {
+        self.extractor.run_segment_phase();
+    }
+
+    /// The decision on the window that ends with the last sample pushed.
+    #[inline(never)]
+    fn decide_now(&mut self) -> Option<RhythmEvent> {
+        let now = self.n.saturating_sub(1);
+        while self.next_decision <= self.n {
+            self.next_decision = self.next_decision.saturating_add(self.step);
+        }
         let end = self.n;
         let start = end.saturating_sub(self.window);
+        self.extractor.finish_segment_work();
         let summary = self.extractor.summarize(start, end);
         let score = self.model.probability(&summary.features);
         self.last = Some(WindowAnalysis {
@@ -449,6 +500,82 @@ mod tests {
         s.features.values[features::index::BEAT_CORRELATION] = 0.9;
         s.features.values[features::index::DOMINANT_FREQ_HZ] = 1.8;
         s
+    }
+
+    /// Every event and the last analysis, as text (bit-exact floats, NaN equal to NaN).
+    fn feed(
+        advisor: &mut ShockAdvisor,
+        x: &[f32],
+        beats: &[(usize, Beat)],
+        blocks: bool,
+    ) -> alloc::string::String {
+        let mut out = alloc::string::String::new();
+        let missing = |i: usize| (i / 97) % 13 == 5;
+        let mut beat_at = beats.iter().peekable();
+        let mut start = 0;
+        let mut k = 0;
+        while start < x.len() {
+            // Block lengths 1…64 in a scrambled order, cut at decisions and beats.
+            let mut len = if blocks { (k * 37) % 64 + 1 } else { 1 };
+            k += 1;
+            len = len
+                .min(advisor.samples_to_decision() as usize)
+                .min(x.len() - start);
+            if let Some(&&(at, _)) = beat_at.peek() {
+                len = len.min(at + 1 - start);
+            }
+            let end = start + len;
+            let beat = beat_at.next_if(|(at, _)| *at + 1 == end).map(|(_, b)| b);
+            let raw = &x[start..end];
+            let filtered: alloc::vec::Vec<f32> = raw.iter().map(|v| 0.5 * v).collect();
+            let bits = (0..len).fold(0u64, |m, j| m | (u64::from(missing(start + j)) << j));
+            let event = if blocks {
+                advisor.push_block(raw, bits, &filtered, beat)
+            } else {
+                advisor.push(raw[0], bits == 1, filtered[0], beat)
+            };
+            if let Some(e) = event {
+                out += &alloc::format!("{e:?}\n");
+            }
+            start = end;
+        }
+        out + &alloc::format!("{:?}", advisor.last_analysis())
+    }
+
+    #[test]
+    fn block_feeding_is_sample_by_sample_feeding() {
+        for fs in [125.0f32, 250.0, 360.0, 1000.0] {
+            let synth = crate::synth::Synth {
+                wander_mv: 0.3,
+                ..crate::synth::Synth::new(fs)
+            };
+            let (mut x, r) = synth.generate(21.0);
+            // A stuck stretch, so that the raw counters have something to count.
+            let stuck = (3.0 * fs) as usize;
+            let held = x[stuck];
+            x[stuck..stuck + (0.2 * fs) as usize].fill(held);
+            let beats: alloc::vec::Vec<(usize, Beat)> = r
+                .iter()
+                .map(|&s| {
+                    let beat = Beat {
+                        sample: s,
+                        emitted: s + (0.3 * fs) as u64,
+                        energy: 1.0,
+                        amplitude_mv: 1.2,
+                        width_samples: 20,
+                        searchback: false,
+                    };
+                    (beat.emitted as usize, beat)
+                })
+                .filter(|(at, _)| *at < x.len())
+                .collect();
+            let config = Config::with_sample_rate(fs);
+            let mut one = ShockAdvisor::new(&config).unwrap();
+            let mut many = ShockAdvisor::new(&config).unwrap();
+            let by_sample = feed(&mut one, &x, &beats, false);
+            assert!(by_sample.matches("RhythmEvent").count() >= 10, "{by_sample}");
+            assert_eq!(feed(&mut many, &x, &beats, true), by_sample, "fs {fs}");
+        }
     }
 
     #[test]

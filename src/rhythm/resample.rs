@@ -9,6 +9,9 @@
 //! Delay: half an input sample on average; work per input sample: one comparison and, at most
 //! twice, one multiply-add.
 
+/// Most input samples one [`Resampler::push_block`] takes.
+pub const MAX_BLOCK: usize = 64;
+
 /// Linear-interpolating fixed-rate resampler.
 #[derive(Clone, Debug)]
 pub struct Resampler {
@@ -63,11 +66,83 @@ impl Resampler {
         self.now += 1.0;
         count
     }
+
+    /// Push a block of input samples: the same as [`Resampler::push`] on each in turn. Output
+    /// samples go to `out` and the index (in `x`) of the input sample that produced each to
+    /// `at`; returns how many were produced. At most [`MAX_BLOCK`] inputs are taken (each
+    /// produces at most two outputs, since the input rate is at least half the output rate).
+    #[inline]
+    pub fn push_block(
+        &mut self,
+        x: &[f32],
+        out: &mut [f32; 2 * MAX_BLOCK],
+        at: &mut [u8; 2 * MAX_BLOCK],
+    ) -> usize {
+        let x = x.get(..x.len().min(MAX_BLOCK)).unwrap_or(&[]);
+        let Some(&first) = x.first() else {
+            return 0;
+        };
+        let (mut next_t, mut now) = (self.next_t, self.now);
+        let mut prev = if self.n == 0 { first } else { self.prev };
+        let mut count = 0;
+        for (i, &x) in x.iter().enumerate() {
+            for _ in 0..2 {
+                if next_t > now {
+                    break;
+                }
+                let frac = (next_t - (now - 1.0)).clamp(0.0, 1.0) as f32;
+                if let (Some(o), Some(a)) = (out.get_mut(count), at.get_mut(count)) {
+                    *o = prev + (x - prev) * frac;
+                    *a = i as u8;
+                }
+                next_t += self.step;
+                count += 1;
+            }
+            prev = x;
+            now += 1.0;
+        }
+        self.next_t = next_t;
+        self.now = now;
+        self.prev = prev;
+        self.n += x.len() as u64;
+        count
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_push_is_sample_push() {
+        for fs in [125.0f32, 250.0, 360.0, 1000.0] {
+            let x: Vec<f32> = (0..(fs * 2.0) as usize)
+                .map(|i| (i as f32 * 0.37).sin())
+                .collect();
+            let mut one = Resampler::new(fs, 128.0);
+            let mut by_sample = Vec::new();
+            let mut out = [0.0; 2];
+            for &v in &x {
+                let c = one.push(v, &mut out);
+                by_sample.extend(out[..c].iter().map(|v| v.to_bits()));
+            }
+            let mut many = Resampler::new(fs, 128.0);
+            let mut by_block = Vec::new();
+            let (mut ys, mut at) = ([0.0; 2 * MAX_BLOCK], [0u8; 2 * MAX_BLOCK]);
+            let mut start = 0;
+            for len in (1..=MAX_BLOCK + 3).cycle() {
+                let end = (start + len).min(x.len());
+                let c = many.push_block(&x[start..end], &mut ys, &mut at);
+                by_block.extend(ys[..c].iter().map(|v| v.to_bits()));
+                assert!(at[..c].iter().all(|&i| (i as usize) < end - start));
+                start += (end - start).min(MAX_BLOCK);
+                if start >= x.len() {
+                    break;
+                }
+            }
+            assert_eq!(by_block, by_sample, "fs {fs}");
+        }
+    }
 
     #[test]
     fn resampled_ramp_stays_on_the_ramp_at_every_rate() {
