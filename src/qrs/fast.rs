@@ -118,6 +118,8 @@ pub struct FastTrigger {
     /// The integration window as a float (converted once, not per sample).
     window_len: f32,
     level: MedianOf<8>,
+    /// `fraction` × the level (kept with `level`, not recomputed per sample).
+    threshold: f32,
     slope_level: MedianOf<8>,
     open: bool,
     last_value: f32,
@@ -142,6 +144,7 @@ impl FastTrigger {
             sum: 0.0,
             window_len: p.window as f32,
             level: MedianOf::default(),
+            threshold: 0.0,
             slope_level: MedianOf::default(),
             open: false,
             last_value: 0.0,
@@ -174,9 +177,15 @@ impl FastTrigger {
         Some(len)
     }
 
+    /// The trigger threshold for the current level.
+    fn level_threshold(&self) -> f32 {
+        self.p.fraction * self.level.kth_smallest(LEVEL_RANK)
+    }
+
     /// Forget the learnt levels (the history and the morphology templates stay).
     pub fn relearn(&mut self) {
         self.level = MedianOf::default();
+        self.threshold = self.level_threshold();
         self.slope_level = MedianOf::default();
         self.open = false;
         self.last_trigger = None;
@@ -189,6 +198,7 @@ impl FastTrigger {
     pub fn reset(&mut self) {
         self.sum = 0.0;
         self.level = MedianOf::default();
+        self.threshold = self.level_threshold();
         self.slope_level = MedianOf::default();
         self.open = false;
         self.last_value = 0.0;
@@ -213,6 +223,7 @@ impl FastTrigger {
             });
         if peak > 0.0 {
             self.level.push(peak);
+            self.threshold = self.level_threshold();
             self.slope_level.push(slope);
         }
         // The candidate that announced this beat teaches the template bank.
@@ -259,12 +270,15 @@ impl FastTrigger {
         self.last_trigger = self.previous_trigger;
     }
 
-    /// The trigger's integral at slope-time index `n`, from the absolute band-passed slope of
-    /// that index and the slopes before it in `trace` (which holds indices up to `n - 1`).
+    /// The trigger's integral at the next slope-time index `n`, from the absolute band-passed
+    /// slope of that index and the slopes before it in `trace` (which holds indices up to
+    /// `n - 1`, and zero rows in the slots not written since it was built or reset).
     #[inline]
-    pub fn integrate(&mut self, n: u64, abs_slope: f32, trace: &History<Trace>) -> f32 {
-        // `trace` holds index `n - 1` last, so `lagged` is `get(n - window)` when held.
-        let leaving = if n >= self.p.window as u64 && self.p.window <= trace.capacity() {
+    pub fn integrate(&mut self, abs_slope: f32, trace: &History<Trace>) -> f32 {
+        // `trace` holds index `n - 1` last, so `lagged` is `get(n - window)` when held. For
+        // `n < window` it reads a slot not written since the ring was built or reset (zero):
+        // nothing leaves the window yet.
+        let leaving = if self.p.window <= trace.capacity() {
             trace.lagged(self.p.window as u64)
         } else {
             None
@@ -277,6 +291,8 @@ impl FastTrigger {
     /// Push the trigger's integral `f` of slope-time index `n` (see [`FastTrigger::integrate`];
     /// `trace` holds index `n` now). `last_beat` is the slope-time index of the last confirmed
     /// beat's R. Returns the template correlation when a QRS is recognised.
+    ///
+    /// Inlined: the level tests that end almost every push; the rest is out of line.
     #[inline]
     pub fn push(
         &mut self,
@@ -290,6 +306,23 @@ impl FastTrigger {
         if self.level.len() < 3 {
             return None;
         }
+        if self.deferred.is_some() {
+            return self.push_deferred(n, f, rising, last_beat, trace);
+        }
+        self.test_levels(n, f, rising, last_beat, trace)
+    }
+
+    /// [`FastTrigger::push`] while a candidate waits for QRS-sized evidence.
+    #[cold]
+    #[inline(never)]
+    fn push_deferred(
+        &mut self,
+        n: u64,
+        f: f32,
+        rising: bool,
+        last_beat: Option<u64>,
+        trace: &History<Trace>,
+    ) -> Option<f32> {
         if let Some(d) = self.deferred {
             let level = if d.in_t_window {
                 DEFER_LEVEL_T
@@ -311,7 +344,21 @@ impl FastTrigger {
                 self.deferred = None;
             }
         }
-        let threshold = self.p.fraction * self.level.kth_smallest(LEVEL_RANK);
+        self.test_levels(n, f, rising, last_beat, trace)
+    }
+
+    /// The trigger's level tests: below half the threshold the trigger re-arms; a rising
+    /// integral through the threshold is a candidate to evaluate.
+    #[inline(always)]
+    fn test_levels(
+        &mut self,
+        n: u64,
+        f: f32,
+        rising: bool,
+        last_beat: Option<u64>,
+        trace: &History<Trace>,
+    ) -> Option<f32> {
+        let threshold = self.threshold;
         if f < 0.5 * threshold {
             self.open = false;
             return None;
@@ -319,6 +366,12 @@ impl FastTrigger {
         if self.open || f < threshold || !rising {
             return None;
         }
+        self.evaluate(n, last_beat, trace)
+    }
+
+    /// A rising integral crossed the threshold: refractory, slope and template tests.
+    #[inline(never)]
+    fn evaluate(&mut self, n: u64, last_beat: Option<u64>, trace: &History<Trace>) -> Option<f32> {
         let since = |t: Option<u64>| t.map_or(u64::MAX, |t| n.saturating_sub(t));
         if since(self.last_trigger) < self.p.refractory || since(last_beat) < self.p.refractory {
             return None;

@@ -325,6 +325,7 @@ impl QrsDetector {
     }
 
     /// Push one pre-filtered sample (mV). `n` counts pushes from 0.
+    #[inline(always)]
     pub fn push(&mut self, ecg_mv: f32) -> QrsOutput {
         let n = self.n;
         self.n += 1;
@@ -339,19 +340,19 @@ impl QrsDetector {
         // Moving-window integral, kept as a running sum of the last `integration` values; the
         // value leaving the window is read back from the trace (which holds a second).
         // The trace holds index `n - 1` last and more than `integration` samples (see `new`),
-        // so `lagged` is `get(n - integration)` here.
-        let leaving = if n >= self.p.integration as u64 {
-            self.trace.lagged(self.p.integration as u64)
-        } else {
-            None
-        }
-        .map_or(0.0, |t| t.slope.abs());
+        // so `lagged` is `get(n - integration)` here once `n >= integration`. Before that it
+        // reads a slot not written since the ring was built or reset (the ring's length
+        // exceeds `integration`), which holds a zero row: the value leaving is 0, as it should.
+        let leaving = self
+            .trace
+            .lagged(self.p.integration as u64)
+            .map_or(0.0, |t| t.slope.abs());
         self.integral_sum += e as f64 - leaving as f64;
         if self.integral_sum < 0.0 {
             self.integral_sum = 0.0;
         }
         let m = (self.integral_sum / self.p.integration_f64) as f32;
-        let onset_energy = self.fast.integrate(n, e, &self.trace);
+        let onset_energy = self.fast.integrate(e, &self.trace);
         self.trace.push(Trace {
             ecg: ecg_mv,
             band: b,
@@ -615,7 +616,19 @@ impl QrsDetector {
     #[inline]
     fn fast_candidate(&mut self, n: u64, onset_energy: f32) -> Option<QrsCandidate> {
         let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
-        if let Some(correlation) = self.fast.push(n, onset_energy, last, &self.trace) {
+        let triggered = self.fast.push(n, onset_energy, last, &self.trace);
+        if triggered.is_none() && self.rising.is_none() {
+            // The common case: no trigger and no candidate waiting for its R peak.
+            return None;
+        }
+        self.follow_rising(n, triggered)
+    }
+
+    /// The part of [`QrsDetector::fast_candidate`] that runs only after a trigger: locate the
+    /// R peak (`triggered`: the trigger's correlation when it fired in this push).
+    #[inline(never)]
+    fn follow_rising(&mut self, n: u64, triggered: Option<f32>) -> Option<QrsCandidate> {
+        if let Some(correlation) = triggered {
             // R estimate: the largest deflection of the ECG under the trigger window so far.
             let lag = self.band_delay;
             let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
