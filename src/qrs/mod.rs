@@ -325,7 +325,6 @@ impl QrsDetector {
     }
 
     /// Push one pre-filtered sample (mV). `n` counts pushes from 0.
-    #[inline(always)]
     pub fn push(&mut self, ecg_mv: f32) -> QrsOutput {
         let n = self.n;
         self.n += 1;
@@ -616,19 +615,7 @@ impl QrsDetector {
     #[inline]
     fn fast_candidate(&mut self, n: u64, onset_energy: f32) -> Option<QrsCandidate> {
         let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
-        let triggered = self.fast.push(n, onset_energy, last, &self.trace);
-        if triggered.is_none() && self.rising.is_none() {
-            // The common case: no trigger and no candidate waiting for its R peak.
-            return None;
-        }
-        self.follow_rising(n, triggered)
-    }
-
-    /// The part of [`QrsDetector::fast_candidate`] that runs only after a trigger: locate the
-    /// R peak (`triggered`: the trigger's correlation when it fired in this push).
-    #[inline(never)]
-    fn follow_rising(&mut self, n: u64, triggered: Option<f32>) -> Option<QrsCandidate> {
-        if let Some(correlation) = triggered {
+        if let Some(correlation) = self.fast.push(n, onset_energy, last, &self.trace) {
             // R estimate: the largest deflection of the ECG under the trigger window so far.
             let lag = self.band_delay;
             let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
