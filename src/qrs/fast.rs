@@ -4,7 +4,7 @@
 //! cannot wait for the beat detector's confirmation (which looks a few hundred milliseconds
 //! ahead to choose the best peak). The trigger integrates the band-passed absolute slope over a
 //! short window (40 ms by default, against the detector's 100 ms) and fires when it rises through a
-//! fraction of the level learnt from recent *confirmed* beats, provided
+//! fraction (half, by default) of the level learnt from recent *confirmed* beats, provided
 //! - the steepest slope under the window is QRS-like (a fraction of recent QRS slopes; P and T
 //!   waves are much less steep than the QRS — the T-wave rule of Hamilton & Tompkins 1986,
 //!   applied to every candidate, and more strictly inside the T-wave window);
@@ -25,6 +25,14 @@
 //! A candidate the sync gate did not mark starts no refractory period
 //! ([`FastTrigger::withheld`]), so that a P wave or an artefact seen first does not hide the QRS
 //! that follows.
+//!
+//! The trigger also keeps the times of QRS-like *events*: rises through 40 % of the learnt level
+//! with half the QRS slope, including those too small to trigger. Their spacing
+//! ([`FastTrigger::event_gap`]) is what the sync gate's flutter limit sees, because in
+//! fibrillation the trigger fires on some waves only and its own candidates would understate
+//! the rate. (Triggering at half the level rather than 40 % sees more of each QRS before the
+//! template match — on mitdb 0.21 % of markers off time instead of 0.27 % — and the events keep
+//! the fibrillation waves it no longer triggers on in view.)
 //!
 //! Without at least three confirmed beats the trigger is silent: it only marks what the detector
 //! has learnt to recognise.
@@ -50,6 +58,13 @@ const UNTRUSTED_SLOPE_FRACTION: f32 = 0.7;
 const FOIL_CORRELATION: f32 = 0.9;
 /// How much better a candidate must match a foil than any beat template to be rejected.
 const FOIL_MARGIN: f32 = 0.1;
+
+/// A rise of the integral through this fraction of the learnt QRS level, with a slope of at
+/// least [`EVENT_SLOPE_FRACTION`] of recent QRS slopes, is a QRS-like *event* even when it is
+/// too small to trigger (see [`FastTrigger::event_gap`]).
+const EVENT_FRACTION: f32 = 0.4;
+/// See [`EVENT_FRACTION`].
+const EVENT_SLOPE_FRACTION: f32 = 0.5;
 
 /// Template correlation required inside the T-wave window.
 const T_WINDOW_CORRELATION: f32 = 0.9;
@@ -131,6 +146,11 @@ pub struct FastTrigger {
     snapshots: [Option<Snapshot>; SNAPSHOTS],
     next_snapshot: usize,
     deferred: Option<Deferred>,
+    /// The integral is above the event level since the last event (no new event until it
+    /// falls below half of it).
+    event_open: bool,
+    /// Slope-time indices of the last two QRS-like events, most recent first.
+    events: [Option<u64>; 2],
 }
 
 impl FastTrigger {
@@ -152,6 +172,8 @@ impl FastTrigger {
             snapshots: [None; SNAPSHOTS],
             next_snapshot: 0,
             deferred: None,
+            event_open: false,
+            events: [None; 2],
         }
     }
 
@@ -183,6 +205,8 @@ impl FastTrigger {
         self.previous_trigger = None;
         self.snapshots = [None; SNAPSHOTS];
         self.deferred = None;
+        self.event_open = false;
+        self.events = [None; 2];
     }
 
     /// Forget everything learnt.
@@ -199,6 +223,8 @@ impl FastTrigger {
         self.snapshots = [None; SNAPSHOTS];
         self.next_snapshot = 0;
         self.deferred = None;
+        self.event_open = false;
+        self.events = [None; 2];
     }
 
     /// Learn from a confirmed beat whose R lies at slope-time index `at` (R fiducial plus the
@@ -253,6 +279,21 @@ impl FastTrigger {
         }
     }
 
+    /// Samples from the QRS-like event before the one that triggered at slope-time index `n` to
+    /// `n`: the spacing of the QRS-like complexes, including those too small to trigger. In
+    /// fibrillation the trigger fires on some waves only, so the spacing of its candidates
+    /// understates the rate; the events do not. `None` when no earlier event is remembered.
+    pub fn event_gap(&self, n: u64) -> Option<u64> {
+        // The candidate's own rise through the event level came at most an integration window
+        // before its trigger (two windows for a slow rise).
+        let own = 2 * self.p.window as u64;
+        let previous = match self.events {
+            [Some(last), before] if n.saturating_sub(last) <= own => before,
+            [last, _] => last,
+        }?;
+        Some(n.saturating_sub(previous))
+    }
+
     /// The last candidate was not marked (the sync gate withheld it): it starts no refractory
     /// period, so that a P wave or an artefact seen first does not hide the QRS that follows.
     pub fn withheld(&mut self) {
@@ -289,6 +330,18 @@ impl FastTrigger {
         self.last_value = f;
         if self.level.len() < 3 {
             return None;
+        }
+        let event_level = EVENT_FRACTION * self.level.kth_smallest(LEVEL_RANK);
+        if f < 0.5 * event_level {
+            self.event_open = false;
+        } else if !self.event_open && f >= event_level && rising {
+            let steepest = trace
+                .range(n.saturating_sub(self.p.window as u64), n + 1)
+                .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
+            if steepest >= EVENT_SLOPE_FRACTION * self.slope_level.kth_smallest(LEVEL_RANK) {
+                self.event_open = true;
+                self.events = [Some(n), self.events[0]];
+            }
         }
         if let Some(d) = self.deferred {
             let level = if d.in_t_window {
