@@ -247,7 +247,7 @@ pub struct SyncConfig {
     pub template_correlation: f32,
     /// Integration window of the fast QRS trigger, ms.
     pub trigger_integration_ms: f32,
-    /// The trigger fires at this fraction of the integral peak of recent beats.
+    /// The trigger fires at this fraction of the integral peak of recent beats (0.5).
     pub trigger_fraction: f32,
     /// A candidate's steepest slope must reach this fraction of recent QRS slopes.
     pub slope_fraction: f32,
@@ -265,7 +265,7 @@ impl Default for SyncConfig {
             template_ms: 50.0,
             template_correlation: 0.7,
             trigger_integration_ms: 40.0,
-            trigger_fraction: 0.4,
+            trigger_fraction: 0.5,
             slope_fraction: 0.35,
             t_wave_slope_fraction: 0.6,
         }

@@ -56,6 +56,9 @@ pub struct QrsCandidate {
     pub emitted: u64,
     /// Correlation of the QRS onset with the most similar template of confirmed beats.
     pub correlation: f32,
+    /// Samples from the previous QRS-like complex to this one, counting complexes too small to
+    /// trigger ([`fast::FastTrigger::event_gap`]); `None` when none is remembered.
+    pub event_gap: Option<u64>,
 }
 
 /// What one push of the detector produced.
@@ -131,6 +134,8 @@ struct Rising {
     correlation: f32,
     /// Largest deflection so far: push index and absolute value (pre-filter time).
     peak: (u64, f32),
+    /// See [`QrsCandidate::event_gap`].
+    event_gap: Option<u64>,
 }
 
 /// A peak of the energy integral, with what is needed to make it a beat later.
@@ -629,6 +634,7 @@ impl QrsDetector {
                 trigger: n,
                 correlation,
                 peak,
+                event_gap: self.fast.event_gap(n),
             });
         } else if let Some(r) = self.rising.as_mut() {
             let v = self.trace.get(n).map_or(0.0, |t| t.ecg.abs());
@@ -647,6 +653,7 @@ impl QrsDetector {
             sample: r.peak.0.saturating_sub(self.pre_delay),
             emitted: n,
             correlation: r.correlation,
+            event_gap: r.event_gap,
         })
     }
 }

@@ -257,7 +257,9 @@ impl SyncMarkerGate {
     }
 
     /// Does the candidate come too soon after the previous QRS to be a beat worth a synchronised
-    /// shock? Closer than `FLUTTER_RR_S` is flutter/fibrillation territory at any time;
+    /// shock? Closer than `FLUTTER_RR_S` — to the previous candidate or beat, or to the previous
+    /// QRS-like complex that was too small to trigger ([`QrsCandidate::event_gap`]) — is
+    /// flutter/fibrillation territory at any time;
     /// closer than `ONSET_RR_S` *and* a sudden shortening (below `ONSET_RR_FRACTION` of the
     /// median RR of the confirmed beats) is the onset of a tachyarrhythmia — or a premature
     /// complex — that the rhythm analysis has not seen yet.
@@ -266,7 +268,9 @@ impl SyncMarkerGate {
             return false;
         };
         let since = candidate.sample.saturating_sub(previous) as f32;
-        if since < self.p.flutter_rr {
+        // The trigger's QRS-like events count too: in fibrillation it fires on some waves only.
+        let event_gap = candidate.event_gap.map_or(f32::INFINITY, |g| g as f32);
+        if since.min(event_gap) < self.p.flutter_rr {
             return true;
         }
         self.rr.len() >= 4
@@ -456,6 +460,7 @@ mod tests {
             sample,
             emitted: sample + 5,
             correlation: 1.0,
+            event_gap: None,
         }
     }
 
@@ -492,6 +497,22 @@ mod tests {
     }
 
     #[test]
+    fn candidate_a_quarter_second_after_a_smaller_complex_is_not_marked() {
+        // Fibrillation waves too small to trigger still count: a candidate 0.8 s after the last
+        // marked QRS but 0.2 s after a QRS-like event is not marked; 0.5 s after one, it is.
+        let mut gate = available_gate();
+        gate.on_beat(&beat(1500));
+        let after = |gap: u64| QrsCandidate {
+            event_gap: Some(gap),
+            ..candidate(1800)
+        };
+        assert!(gate.on_candidate(&after(72)).is_none());
+        let mut gate = available_gate();
+        gate.on_beat(&beat(1500));
+        assert!(gate.on_candidate(&after(180)).is_some());
+    }
+
+    #[test]
     fn candidate_later_than_the_latency_limit_is_not_marked() {
         // 360 Hz: 60 ms = 21.6 samples.
         let mut gate = available_gate();
@@ -499,12 +520,14 @@ mod tests {
             sample: 1500,
             emitted: 1521,
             correlation: 1.0,
+            event_gap: None,
         };
         assert!(gate.on_candidate(&on_time).is_some());
         let late = QrsCandidate {
             sample: 1800,
             emitted: 1822,
             correlation: 1.0,
+            event_gap: None,
         };
         assert!(gate.on_candidate(&late).is_none());
     }
@@ -516,6 +539,7 @@ mod tests {
             sample,
             emitted: sample + 10,
             correlation,
+            event_gap: None,
         };
         // Eight candidates on a 300-sample rhythm, three of them never confirmed.
         for k in 5..=12u64 {
@@ -551,6 +575,7 @@ mod tests {
                     sample: s,
                     emitted: s + 10,
                     correlation: 1.0,
+                    event_gap: None,
                 });
                 gate.on_beat(&beat(s));
             }
