@@ -38,7 +38,7 @@
 //! has learnt to recognise.
 
 use super::template::{Match, TemplateBank};
-use super::Trace;
+use super::{running_max, Trace};
 use crate::filter::history::{History, MedianOf};
 
 /// Candidates remembered until the detector confirms (or never confirms) them.
@@ -249,7 +249,10 @@ impl FastTrigger {
         let (peak, slope) = trace
             .range(from, to)
             .fold((0.0f32, 0.0f32), |(peak, slope), (_, t)| {
-                (peak.max(t.onset_energy), slope.max(t.slope.abs()))
+                (
+                    running_max(peak, t.onset_energy),
+                    running_max(slope, t.slope.abs()),
+                )
             });
         if peak > 0.0 {
             self.level.push(peak);
@@ -369,7 +372,7 @@ impl FastTrigger {
     fn note_event(&mut self, n: u64, trace: &History<Trace>) {
         let steepest = trace
             .range(n.saturating_sub(self.p.window as u64), n + 1)
-            .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
+            .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
         if steepest >= EVENT_SLOPE_FRACTION * self.slope_level.kth_smallest(LEVEL_RANK) {
             self.event_open = true;
             self.events = [Some(n), self.events[0]];
@@ -396,7 +399,7 @@ impl FastTrigger {
             if f >= level {
                 let steepest = trace
                     .range(n.saturating_sub(self.p.window as u64), n + 1)
-                    .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
+                    .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
                 if steepest >= DEFER_SLOPE * self.slope_level.kth_smallest(LEVEL_RANK) {
                     self.deferred = None;
                     self.previous_trigger = self.last_trigger;
@@ -442,7 +445,7 @@ impl FastTrigger {
         }
         let steepest = trace
             .range(n.saturating_sub(self.p.window as u64), n + 1)
-            .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
+            .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
         // Inside the T-wave window of the last beat or the last marked candidate (which the
         // detector has not confirmed yet), a candidate must be steeper and more alike.
         let in_t_window = since(last_beat).min(since(self.last_trigger)) < self.p.t_window;

@@ -122,6 +122,19 @@ struct Params {
     fs: f32,
 }
 
+/// `m.max(v)` for a running maximum `m` that is never NaN (it starts at a number): `v` when it
+/// is larger, otherwise `m` (a NaN `v` is passed over, as `f32::max` does). One comparison and
+/// one select per value, where `f32::max` also orders a NaN `m` (several more instructions in
+/// the detector's window loops).
+#[inline(always)]
+pub(crate) fn running_max(m: f32, v: f32) -> f32 {
+    if v > m {
+        v
+    } else {
+        m
+    }
+}
+
 /// Longest wait of a recognised QRS for its R peak before its sync candidate is issued, ms.
 pub const RISE_HOLD_MS: f32 = 15.0;
 
@@ -440,7 +453,7 @@ impl QrsDetector {
         let mut slope: f32 = 0.0;
         for piece in self.trace.slices(from, to) {
             for t in piece {
-                slope = slope.max(t.slope.abs());
+                slope = running_max(slope, t.slope.abs());
             }
         }
         let (mut hi, mut lo) = (f32::MIN, f32::MAX);
