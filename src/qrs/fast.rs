@@ -150,6 +150,8 @@ pub struct FastTrigger {
     snapshots: [Option<Snapshot>; SNAPSHOTS],
     next_snapshot: usize,
     deferred: Option<Deferred>,
+    /// Slope-time index of the last confirmed beat's R (the last [`FastTrigger::learn_beat`]).
+    last_beat: Option<u64>,
     /// The integral is above the event level since the last event (no new event until it
     /// falls below half of it).
     event_open: bool,
@@ -178,6 +180,7 @@ impl FastTrigger {
             snapshots: [None; SNAPSHOTS],
             next_snapshot: 0,
             deferred: None,
+            last_beat: None,
             event_open: false,
             events: [None; 2],
         }
@@ -218,6 +221,7 @@ impl FastTrigger {
         self.previous_trigger = None;
         self.snapshots = [None; SNAPSHOTS];
         self.deferred = None;
+        self.last_beat = None;
         self.event_open = false;
         self.events = [None; 2];
     }
@@ -237,6 +241,7 @@ impl FastTrigger {
         self.snapshots = [None; SNAPSHOTS];
         self.next_snapshot = 0;
         self.deferred = None;
+        self.last_beat = None;
         self.event_open = false;
         self.events = [None; 2];
     }
@@ -244,6 +249,7 @@ impl FastTrigger {
     /// Learn from a confirmed beat whose R lies at slope-time index `at` (R fiducial plus the
     /// band-pass delay), with the detector's signals in `trace`.
     pub fn learn_beat(&mut self, at: u64, trace: &History<Trace>) {
+        self.last_beat = Some(at);
         let from = at.saturating_sub(self.p.learn_span);
         let to = at + self.p.learn_span + self.p.window as u64;
         let (peak, slope) = trace
@@ -337,18 +343,11 @@ impl FastTrigger {
     }
 
     /// Push the trigger's integral `f` of slope-time index `n` (see [`FastTrigger::integrate`];
-    /// `trace` holds index `n` now). `last_beat` is the slope-time index of the last confirmed
-    /// beat's R. Returns the template correlation when a QRS is recognised.
+    /// `trace` holds index `n` now). Returns the template correlation when a QRS is recognised.
     ///
     /// Inlined: the level tests that end almost every push; the rest is out of line.
     #[inline]
-    pub fn push(
-        &mut self,
-        n: u64,
-        f: f32,
-        last_beat: Option<u64>,
-        trace: &History<Trace>,
-    ) -> Option<f32> {
+    pub fn push(&mut self, n: u64, f: f32, trace: &History<Trace>) -> Option<f32> {
         let rising = f > self.last_value;
         self.last_value = f;
         if self.level.len() < 3 {
@@ -362,9 +361,9 @@ impl FastTrigger {
             self.note_event(n, trace);
         }
         if self.deferred.is_some() {
-            return self.push_deferred(n, f, rising, last_beat, trace);
+            return self.push_deferred(n, f, rising, trace);
         }
-        self.test_levels(n, f, rising, last_beat, trace)
+        self.test_levels(n, f, rising, trace)
     }
 
     /// The integral rose through the event level: a QRS-like event when the slope is QRS-like.
@@ -387,7 +386,6 @@ impl FastTrigger {
         n: u64,
         f: f32,
         rising: bool,
-        last_beat: Option<u64>,
         trace: &History<Trace>,
     ) -> Option<f32> {
         if let Some(d) = self.deferred {
@@ -411,7 +409,7 @@ impl FastTrigger {
                 self.deferred = None;
             }
         }
-        self.test_levels(n, f, rising, last_beat, trace)
+        self.test_levels(n, f, rising, trace)
     }
 
     /// The trigger's level tests: below half the threshold the trigger re-arms; a rising
@@ -422,7 +420,6 @@ impl FastTrigger {
         n: u64,
         f: f32,
         rising: bool,
-        last_beat: Option<u64>,
         trace: &History<Trace>,
     ) -> Option<f32> {
         let threshold = self.threshold;
@@ -433,12 +430,13 @@ impl FastTrigger {
         if self.open || f < threshold || !rising {
             return None;
         }
-        self.evaluate(n, last_beat, trace)
+        self.evaluate(n, trace)
     }
 
     /// A rising integral crossed the threshold: refractory, slope and template tests.
     #[inline(never)]
-    fn evaluate(&mut self, n: u64, last_beat: Option<u64>, trace: &History<Trace>) -> Option<f32> {
+    fn evaluate(&mut self, n: u64, trace: &History<Trace>) -> Option<f32> {
+        let last_beat = self.last_beat;
         let since = |t: Option<u64>| t.map_or(u64::MAX, |t| n.saturating_sub(t));
         if since(self.last_trigger) < self.p.refractory || since(last_beat) < self.p.refractory {
             return None;

@@ -659,8 +659,7 @@ impl QrsDetector {
     /// timing rule allows).
     #[inline]
     fn fast_candidate(&mut self, n: u64, onset_energy: f32) -> Option<QrsCandidate> {
-        let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
-        if let Some(correlation) = self.fast.push(n, onset_energy, last, &self.trace) {
+        if let Some(correlation) = self.fast.push(n, onset_energy, &self.trace) {
             // R estimate: the largest deflection of the ECG under the trigger window so far.
             let lag = self.band_delay;
             let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
