@@ -109,6 +109,19 @@ const DEFER_LEVEL_T: f32 = 1.5;
 /// …and its steepest slope this fraction of recent QRS slopes.
 const DEFER_SLOPE: f32 = 0.6;
 
+/// The fast trigger's thresholds on its integral, derived from the learnt level.
+#[derive(Clone, Copy, Debug, Default)]
+struct Thresholds {
+    /// A rise through this is a candidate ([`FastParams::fraction`] of the level).
+    trigger: f32,
+    /// Below this (half the trigger threshold) the trigger re-arms.
+    rearm: f32,
+    /// A rise through this is a QRS-like event ([`EVENT_FRACTION`] of the level).
+    event: f32,
+    /// Below this (half the event level) the event detection re-arms.
+    event_rearm: f32,
+}
+
 /// A candidate waiting for QRS-sized evidence.
 #[derive(Clone, Copy, Debug)]
 struct Deferred {
@@ -133,10 +146,8 @@ pub struct FastTrigger {
     /// The integration window as a float (converted once, not per sample).
     window_len: f32,
     level: MedianOf<8>,
-    /// `fraction` × the level (kept with `level`, not recomputed per sample).
-    threshold: f32,
-    /// [`EVENT_FRACTION`] × the level (likewise).
-    event_level: f32,
+    /// The thresholds derived from `level`, kept with it (not recomputed per sample).
+    thresholds: Thresholds,
     slope_level: MedianOf<8>,
     open: bool,
     last_value: f32,
@@ -168,8 +179,7 @@ impl FastTrigger {
             sum: 0.0,
             window_len: p.window as f32,
             level: MedianOf::default(),
-            threshold: 0.0,
-            event_level: 0.0,
+            thresholds: Thresholds::default(),
             slope_level: MedianOf::default(),
             open: false,
             last_value: 0.0,
@@ -205,16 +215,23 @@ impl FastTrigger {
         Some(len)
     }
 
-    /// The trigger threshold and the event level for the current level.
-    fn level_thresholds(&self) -> (f32, f32) {
+    /// The thresholds for the current level.
+    fn level_thresholds(&self) -> Thresholds {
         let level = self.level.kth_smallest(LEVEL_RANK);
-        (self.p.fraction * level, EVENT_FRACTION * level)
+        let trigger = self.p.fraction * level;
+        let event = EVENT_FRACTION * level;
+        Thresholds {
+            trigger,
+            rearm: 0.5 * trigger,
+            event,
+            event_rearm: 0.5 * event,
+        }
     }
 
     /// Forget the learnt levels (the history and the morphology templates stay).
     pub fn relearn(&mut self) {
         self.level = MedianOf::default();
-        (self.threshold, self.event_level) = self.level_thresholds();
+        self.thresholds = self.level_thresholds();
         self.slope_level = MedianOf::default();
         self.open = false;
         self.last_trigger = None;
@@ -230,7 +247,7 @@ impl FastTrigger {
     pub fn reset(&mut self) {
         self.sum = 0.0;
         self.level = MedianOf::default();
-        (self.threshold, self.event_level) = self.level_thresholds();
+        self.thresholds = self.level_thresholds();
         self.slope_level = MedianOf::default();
         self.open = false;
         self.last_value = 0.0;
@@ -262,7 +279,7 @@ impl FastTrigger {
             });
         if peak > 0.0 {
             self.level.push(peak);
-            (self.threshold, self.event_level) = self.level_thresholds();
+            self.thresholds = self.level_thresholds();
             self.slope_level.push(slope);
         }
         // The candidate that announced this beat teaches the template bank.
@@ -355,9 +372,9 @@ impl FastTrigger {
         }
         // QRS-like events (see [`FastTrigger::event_gap`]); the slope test runs only on a rise
         // through the event level.
-        if f < 0.5 * self.event_level {
+        if f < self.thresholds.event_rearm {
             self.event_open = false;
-        } else if !self.event_open && f >= self.event_level && rising {
+        } else if !self.event_open && f >= self.thresholds.event && rising {
             self.note_event(n, trace);
         }
         if self.deferred.is_some() {
@@ -422,12 +439,12 @@ impl FastTrigger {
         rising: bool,
         trace: &History<Trace>,
     ) -> Option<f32> {
-        let threshold = self.threshold;
-        if f < 0.5 * threshold {
+        let Thresholds { trigger, rearm, .. } = self.thresholds;
+        if f < rearm {
             self.open = false;
             return None;
         }
-        if self.open || f < threshold || !rising {
+        if self.open || f < trigger || !rising {
             return None;
         }
         self.evaluate(n, trace)
