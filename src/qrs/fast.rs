@@ -207,10 +207,30 @@ impl FastTrigger {
         let ctx = TemplateBank::shift() as u64;
         let len = self.bank.len() + 2 * TemplateBank::shift();
         let first = (end + 1 + ctx).checked_sub(len as u64)?;
-        for (k, slot) in out.iter_mut().take(len).enumerate() {
-            // Context after `end` is not known yet at trigger time: hold the last value.
-            let i = (first + k as u64).min(end);
-            *slot = trace.get(i)?.band;
+        // Slot k holds index `min(first + k, end)`: context after `end` is not known yet at
+        // trigger time, so the last value is held. The indices read form the range
+        // `[min(first, end), min(first + n - 1, end)]`, all held when both ends are.
+        let n = len.min(out.len());
+        let Some(last_slot) = (n as u64).checked_sub(1) else {
+            return Some(len);
+        };
+        let (lo, hi) = (first.min(end), (first + last_slot).min(end));
+        trace.get(lo)?;
+        let held = trace.get(hi)?.band;
+        // Indices `first..=hi` (none when `first > end`) are copied from the ring's pieces; the
+        // slots after them hold the value of `end` (= `hi` then).
+        let direct = (hi + 1).saturating_sub(first) as usize;
+        let (copied, rest) = out.split_at_mut(direct.min(n));
+        let mut slots = copied.iter_mut();
+        for piece in trace.slices(first, first + direct as u64) {
+            // The piece first: `zip` takes from its first iterator before learning that the
+            // second is exhausted, and a slot must not be skipped between the pieces.
+            for (t, slot) in piece.iter().zip(slots.by_ref()) {
+                *slot = t.band;
+            }
+        }
+        for slot in rest.iter_mut().take(n - direct.min(n)) {
+            *slot = held;
         }
         Some(len)
     }
@@ -530,3 +550,67 @@ impl FastTrigger {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(template_len: usize) -> FastParams {
+        FastParams {
+            window: 14,
+            fraction: 0.5,
+            slope_fraction: 0.3,
+            t_slope_fraction: 0.5,
+            refractory: 72,
+            t_window: 130,
+            learn_span: 29,
+            template_len,
+            min_correlation: 0.8,
+            confirm_timeout: 432,
+            foil_gap: 43,
+            defer: 9,
+        }
+    }
+
+    /// The definition `window` implements: slot k holds index `min(first + k, end)`.
+    fn window_by_index(
+        trigger: &FastTrigger,
+        end: u64,
+        trace: &History<Trace>,
+    ) -> Option<Vec<f32>> {
+        let shift = TemplateBank::shift();
+        let len = trigger.bank.len() + 2 * shift;
+        let first = (end + 1 + shift as u64).checked_sub(len as u64)?;
+        (0..len as u64)
+            .map(|k| trace.get((first + k).min(end)).map(|t| t.band))
+            .collect()
+    }
+
+    #[test]
+    fn window_copies_the_ring_pieces_as_indexed_reads() {
+        // A small ring (capacity 50, 64 slots) so that windows straddle its wrap; every end
+        // index from before the first full window to past the newest sample.
+        for template_len in [4, 9, 23, 64] {
+            let trigger = FastTrigger::new(params(template_len));
+            let mut trace = History::new(50);
+            for i in 0..300u64 {
+                trace.push(Trace {
+                    band: (i as f32 * 0.37).sin() + i as f32,
+                    ..Trace::default()
+                });
+                for end in i.saturating_sub(60)..i + 3 {
+                    let mut out = [f32::NAN; super::super::template::MAX_LEN + 8];
+                    let got = trigger
+                        .window(end, &trace, &mut out)
+                        .map(|len| out[..len].to_vec());
+                    let want = window_by_index(&trigger, end, &trace);
+                    assert_eq!(
+                        got.as_ref().map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
+                        want.as_ref().map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
+                        "template {template_len}, pushed {i}, end {end}"
+                    );
+                }
+            }
+        }
+    }
+}

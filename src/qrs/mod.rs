@@ -483,12 +483,12 @@ impl QrsDetector {
             lo_at
         };
         let half = 0.5 * value;
-        let width = self
-            .trace
-            .slices(at.saturating_sub(2 * w), at + 2 * w)
-            .iter()
-            .map(|piece| piece.iter().filter(|t| t.energy >= half).count())
-            .sum::<usize>() as u32;
+        let mut width = 0u32;
+        for piece in self.trace.slices(at.saturating_sub(2 * w), at + 2 * w) {
+            for t in piece {
+                width += u32::from(t.energy >= half);
+            }
+        }
         Peak {
             value,
             fiducial,
