@@ -15,9 +15,9 @@ use alloc::vec::Vec;
 
 use crate::config::{Config, ConfigError};
 use crate::event::{BeatEvent, Event, EventSink, RhythmEvent, SyncEvent};
-use crate::event::{QualityIssue, SyncUnavailableReason};
+use crate::event::{QualityEvent, QualityIssue, SyncUnavailableReason};
 use crate::filter::{PreFilter, Stage};
-use crate::qrs::{Beat, QrsDetector};
+use crate::qrs::{Beat, QrsDetector, QrsOutput};
 use crate::quality::SignalQualityMonitor;
 use crate::rhythm::features::MAX_PUSH_BLOCK;
 use crate::rhythm::{self, ShockAdvisor};
@@ -157,7 +157,29 @@ impl Engine {
             self.advisor.run_segment_work();
             None
         };
-        if let Some(q) = self.quality.push(n, sample_mv) {
+        let quality = self.quality.push(n, sample_mv);
+        if quality.is_some() || advice.is_some() {
+            self.report_quality_and_advice(quality, advice, sink);
+        }
+        if let Some(change) = self.sync.update(n) {
+            sink.event(Event::SyncState(change));
+        }
+        if out.candidate.is_some() || out.beat.is_some() {
+            self.report_qrs(out, sink);
+        }
+    }
+
+    /// Report a quality event and a rhythm decision of this push, and give the gate the veto
+    /// they imply: the veto changes only with them, so it is not recomputed on other pushes.
+    #[cold]
+    #[inline(never)]
+    fn report_quality_and_advice<S: EventSink + ?Sized>(
+        &mut self,
+        quality: Option<QualityEvent>,
+        advice: Option<RhythmEvent>,
+        sink: &mut S,
+    ) {
+        if let Some(q) = quality {
             if q.end.is_some() && q.issue != QualityIssue::Missing {
                 // What the detector learnt during the bad stretch says nothing about the
                 // signal that follows.
@@ -178,9 +200,12 @@ impl Engine {
         self.sync.set_inputs(GateInputs {
             veto: quality_veto.or(self.advisor_veto),
         });
-        if let Some(change) = self.sync.update(n) {
-            sink.event(Event::SyncState(change));
-        }
+    }
+
+    /// Report what the detector found in this push: a sync candidate (a marker when the gate
+    /// lets it through) and a confirmed beat.
+    #[inline(never)]
+    fn report_qrs<S: EventSink + ?Sized>(&mut self, out: QrsOutput, sink: &mut S) {
         if let Some(c) = out.candidate {
             if let Some(marker) = self.sync.on_candidate(&c) {
                 sink.event(Event::Sync(SyncEvent {

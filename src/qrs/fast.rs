@@ -38,7 +38,7 @@
 //! has learnt to recognise.
 
 use super::template::{Match, TemplateBank};
-use super::Trace;
+use super::{running_max, Trace};
 use crate::filter::history::{History, MedianOf};
 
 /// Candidates remembered until the detector confirms (or never confirms) them.
@@ -109,6 +109,19 @@ const DEFER_LEVEL_T: f32 = 1.5;
 /// …and its steepest slope this fraction of recent QRS slopes.
 const DEFER_SLOPE: f32 = 0.6;
 
+/// The fast trigger's thresholds on its integral, derived from the learnt level.
+#[derive(Clone, Copy, Debug, Default)]
+struct Thresholds {
+    /// A rise through this is a candidate ([`FastParams::fraction`] of the level).
+    trigger: f32,
+    /// Below this (half the trigger threshold) the trigger re-arms.
+    rearm: f32,
+    /// A rise through this is a QRS-like event ([`EVENT_FRACTION`] of the level).
+    event: f32,
+    /// Below this (half the event level) the event detection re-arms.
+    event_rearm: f32,
+}
+
 /// A candidate waiting for QRS-sized evidence.
 #[derive(Clone, Copy, Debug)]
 struct Deferred {
@@ -133,6 +146,8 @@ pub struct FastTrigger {
     /// The integration window as a float (converted once, not per sample).
     window_len: f32,
     level: MedianOf<8>,
+    /// The thresholds derived from `level`, kept with it (not recomputed per sample).
+    thresholds: Thresholds,
     slope_level: MedianOf<8>,
     open: bool,
     last_value: f32,
@@ -146,6 +161,8 @@ pub struct FastTrigger {
     snapshots: [Option<Snapshot>; SNAPSHOTS],
     next_snapshot: usize,
     deferred: Option<Deferred>,
+    /// Slope-time index of the last confirmed beat's R (the last [`FastTrigger::learn_beat`]).
+    last_beat: Option<u64>,
     /// The integral is above the event level since the last event (no new event until it
     /// falls below half of it).
     event_open: bool,
@@ -162,6 +179,7 @@ impl FastTrigger {
             sum: 0.0,
             window_len: p.window as f32,
             level: MedianOf::default(),
+            thresholds: Thresholds::default(),
             slope_level: MedianOf::default(),
             open: false,
             last_value: 0.0,
@@ -172,6 +190,7 @@ impl FastTrigger {
             snapshots: [None; SNAPSHOTS],
             next_snapshot: 0,
             deferred: None,
+            last_beat: None,
             event_open: false,
             events: [None; 2],
         }
@@ -188,23 +207,58 @@ impl FastTrigger {
         let ctx = TemplateBank::shift() as u64;
         let len = self.bank.len() + 2 * TemplateBank::shift();
         let first = (end + 1 + ctx).checked_sub(len as u64)?;
-        for (k, slot) in out.iter_mut().take(len).enumerate() {
-            // Context after `end` is not known yet at trigger time: hold the last value.
-            let i = (first + k as u64).min(end);
-            *slot = trace.get(i)?.band;
+        // Slot k holds index `min(first + k, end)`: context after `end` is not known yet at
+        // trigger time, so the last value is held. The indices read form the range
+        // `[min(first, end), min(first + n - 1, end)]`, all held when both ends are.
+        let n = len.min(out.len());
+        let Some(last_slot) = (n as u64).checked_sub(1) else {
+            return Some(len);
+        };
+        let (lo, hi) = (first.min(end), (first + last_slot).min(end));
+        trace.get(lo)?;
+        let held = trace.get(hi)?.band;
+        // Indices `first..=hi` (none when `first > end`) are copied from the ring's pieces; the
+        // slots after them hold the value of `end` (= `hi` then).
+        let direct = (hi + 1).saturating_sub(first) as usize;
+        let (copied, rest) = out.split_at_mut(direct.min(n));
+        let mut slots = copied.iter_mut();
+        for piece in trace.slices(first, first + direct as u64) {
+            // The piece first: `zip` takes from its first iterator before learning that the
+            // second is exhausted, and a slot must not be skipped between the pieces.
+            for (t, slot) in piece.iter().zip(slots.by_ref()) {
+                *slot = t.band;
+            }
+        }
+        for slot in rest.iter_mut().take(n - direct.min(n)) {
+            *slot = held;
         }
         Some(len)
+    }
+
+    /// The thresholds for the current level.
+    fn level_thresholds(&self) -> Thresholds {
+        let level = self.level.kth_smallest(LEVEL_RANK);
+        let trigger = self.p.fraction * level;
+        let event = EVENT_FRACTION * level;
+        Thresholds {
+            trigger,
+            rearm: 0.5 * trigger,
+            event,
+            event_rearm: 0.5 * event,
+        }
     }
 
     /// Forget the learnt levels (the history and the morphology templates stay).
     pub fn relearn(&mut self) {
         self.level = MedianOf::default();
+        self.thresholds = self.level_thresholds();
         self.slope_level = MedianOf::default();
         self.open = false;
         self.last_trigger = None;
         self.previous_trigger = None;
         self.snapshots = [None; SNAPSHOTS];
         self.deferred = None;
+        self.last_beat = None;
         self.event_open = false;
         self.events = [None; 2];
     }
@@ -213,6 +267,7 @@ impl FastTrigger {
     pub fn reset(&mut self) {
         self.sum = 0.0;
         self.level = MedianOf::default();
+        self.thresholds = self.level_thresholds();
         self.slope_level = MedianOf::default();
         self.open = false;
         self.last_value = 0.0;
@@ -223,6 +278,7 @@ impl FastTrigger {
         self.snapshots = [None; SNAPSHOTS];
         self.next_snapshot = 0;
         self.deferred = None;
+        self.last_beat = None;
         self.event_open = false;
         self.events = [None; 2];
     }
@@ -230,15 +286,20 @@ impl FastTrigger {
     /// Learn from a confirmed beat whose R lies at slope-time index `at` (R fiducial plus the
     /// band-pass delay), with the detector's signals in `trace`.
     pub fn learn_beat(&mut self, at: u64, trace: &History<Trace>) {
+        self.last_beat = Some(at);
         let from = at.saturating_sub(self.p.learn_span);
         let to = at + self.p.learn_span + self.p.window as u64;
         let (peak, slope) = trace
             .range(from, to)
             .fold((0.0f32, 0.0f32), |(peak, slope), (_, t)| {
-                (peak.max(t.onset_energy), slope.max(t.slope.abs()))
+                (
+                    running_max(peak, t.onset_energy),
+                    running_max(slope, t.slope.abs()),
+                )
             });
         if peak > 0.0 {
             self.level.push(peak);
+            self.thresholds = self.level_thresholds();
             self.slope_level.push(slope);
         }
         // The candidate that announced this beat teaches the template bank.
@@ -300,12 +361,15 @@ impl FastTrigger {
         self.last_trigger = self.previous_trigger;
     }
 
-    /// The trigger's integral at slope-time index `n`, from the absolute band-passed slope of
-    /// that index and the slopes before it in `trace` (which holds indices up to `n - 1`).
+    /// The trigger's integral at the next slope-time index `n`, from the absolute band-passed
+    /// slope of that index and the slopes before it in `trace` (which holds indices up to
+    /// `n - 1`, and zero rows in the slots not written since it was built or reset).
     #[inline]
-    pub fn integrate(&mut self, n: u64, abs_slope: f32, trace: &History<Trace>) -> f32 {
-        // `trace` holds index `n - 1` last, so `lagged` is `get(n - window)` when held.
-        let leaving = if n >= self.p.window as u64 && self.p.window <= trace.capacity() {
+    pub fn integrate(&mut self, abs_slope: f32, trace: &History<Trace>) -> f32 {
+        // `trace` holds index `n - 1` last, so `lagged` is `get(n - window)` when held. For
+        // `n < window` it reads a slot not written since the ring was built or reset (zero):
+        // nothing leaves the window yet.
+        let leaving = if self.p.window <= trace.capacity() {
             trace.lagged(self.p.window as u64)
         } else {
             None
@@ -316,33 +380,51 @@ impl FastTrigger {
     }
 
     /// Push the trigger's integral `f` of slope-time index `n` (see [`FastTrigger::integrate`];
-    /// `trace` holds index `n` now). `last_beat` is the slope-time index of the last confirmed
-    /// beat's R. Returns the template correlation when a QRS is recognised.
+    /// `trace` holds index `n` now). Returns the template correlation when a QRS is recognised.
+    ///
+    /// Inlined: the level tests that end almost every push; the rest is out of line.
     #[inline]
-    pub fn push(
-        &mut self,
-        n: u64,
-        f: f32,
-        last_beat: Option<u64>,
-        trace: &History<Trace>,
-    ) -> Option<f32> {
+    pub fn push(&mut self, n: u64, f: f32, trace: &History<Trace>) -> Option<f32> {
         let rising = f > self.last_value;
         self.last_value = f;
         if self.level.len() < 3 {
             return None;
         }
-        let event_level = EVENT_FRACTION * self.level.kth_smallest(LEVEL_RANK);
-        if f < 0.5 * event_level {
+        // QRS-like events (see [`FastTrigger::event_gap`]); the slope test runs only on a rise
+        // through the event level.
+        if f < self.thresholds.event_rearm {
             self.event_open = false;
-        } else if !self.event_open && f >= event_level && rising {
-            let steepest = trace
-                .range(n.saturating_sub(self.p.window as u64), n + 1)
-                .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
-            if steepest >= EVENT_SLOPE_FRACTION * self.slope_level.kth_smallest(LEVEL_RANK) {
-                self.event_open = true;
-                self.events = [Some(n), self.events[0]];
-            }
+        } else if !self.event_open && f >= self.thresholds.event && rising {
+            self.note_event(n, trace);
         }
+        if self.deferred.is_some() {
+            return self.push_deferred(n, f, rising, trace);
+        }
+        self.test_levels(n, f, rising, trace)
+    }
+
+    /// The integral rose through the event level: a QRS-like event when the slope is QRS-like.
+    #[inline(never)]
+    fn note_event(&mut self, n: u64, trace: &History<Trace>) {
+        let steepest = trace
+            .range(n.saturating_sub(self.p.window as u64), n + 1)
+            .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
+        if steepest >= EVENT_SLOPE_FRACTION * self.slope_level.kth_smallest(LEVEL_RANK) {
+            self.event_open = true;
+            self.events = [Some(n), self.events[0]];
+        }
+    }
+
+    /// [`FastTrigger::push`] while a candidate waits for QRS-sized evidence.
+    #[cold]
+    #[inline(never)]
+    fn push_deferred(
+        &mut self,
+        n: u64,
+        f: f32,
+        rising: bool,
+        trace: &History<Trace>,
+    ) -> Option<f32> {
         if let Some(d) = self.deferred {
             let level = if d.in_t_window {
                 DEFER_LEVEL_T
@@ -352,7 +434,7 @@ impl FastTrigger {
             if f >= level {
                 let steepest = trace
                     .range(n.saturating_sub(self.p.window as u64), n + 1)
-                    .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
+                    .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
                 if steepest >= DEFER_SLOPE * self.slope_level.kth_smallest(LEVEL_RANK) {
                     self.deferred = None;
                     self.previous_trigger = self.last_trigger;
@@ -364,21 +446,41 @@ impl FastTrigger {
                 self.deferred = None;
             }
         }
-        let threshold = self.p.fraction * self.level.kth_smallest(LEVEL_RANK);
-        if f < 0.5 * threshold {
+        self.test_levels(n, f, rising, trace)
+    }
+
+    /// The trigger's level tests: below half the threshold the trigger re-arms; a rising
+    /// integral through the threshold is a candidate to evaluate.
+    #[inline(always)]
+    fn test_levels(
+        &mut self,
+        n: u64,
+        f: f32,
+        rising: bool,
+        trace: &History<Trace>,
+    ) -> Option<f32> {
+        let Thresholds { trigger, rearm, .. } = self.thresholds;
+        if f < rearm {
             self.open = false;
             return None;
         }
-        if self.open || f < threshold || !rising {
+        if self.open || f < trigger || !rising {
             return None;
         }
+        self.evaluate(n, trace)
+    }
+
+    /// A rising integral crossed the threshold: refractory, slope and template tests.
+    #[inline(never)]
+    fn evaluate(&mut self, n: u64, trace: &History<Trace>) -> Option<f32> {
+        let last_beat = self.last_beat;
         let since = |t: Option<u64>| t.map_or(u64::MAX, |t| n.saturating_sub(t));
         if since(self.last_trigger) < self.p.refractory || since(last_beat) < self.p.refractory {
             return None;
         }
         let steepest = trace
             .range(n.saturating_sub(self.p.window as u64), n + 1)
-            .fold(0.0f32, |m, (_, t)| m.max(t.slope.abs()));
+            .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
         // Inside the T-wave window of the last beat or the last marked candidate (which the
         // detector has not confirmed yet), a candidate must be steeper and more alike.
         let in_t_window = since(last_beat).min(since(self.last_trigger)) < self.p.t_window;
@@ -448,3 +550,67 @@ impl FastTrigger {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(template_len: usize) -> FastParams {
+        FastParams {
+            window: 14,
+            fraction: 0.5,
+            slope_fraction: 0.3,
+            t_slope_fraction: 0.5,
+            refractory: 72,
+            t_window: 130,
+            learn_span: 29,
+            template_len,
+            min_correlation: 0.8,
+            confirm_timeout: 432,
+            foil_gap: 43,
+            defer: 9,
+        }
+    }
+
+    /// The definition `window` implements: slot k holds index `min(first + k, end)`.
+    fn window_by_index(
+        trigger: &FastTrigger,
+        end: u64,
+        trace: &History<Trace>,
+    ) -> Option<Vec<f32>> {
+        let shift = TemplateBank::shift();
+        let len = trigger.bank.len() + 2 * shift;
+        let first = (end + 1 + shift as u64).checked_sub(len as u64)?;
+        (0..len as u64)
+            .map(|k| trace.get((first + k).min(end)).map(|t| t.band))
+            .collect()
+    }
+
+    #[test]
+    fn window_copies_the_ring_pieces_as_indexed_reads() {
+        // A small ring (capacity 50, 64 slots) so that windows straddle its wrap; every end
+        // index from before the first full window to past the newest sample.
+        for template_len in [4, 9, 23, 64] {
+            let trigger = FastTrigger::new(params(template_len));
+            let mut trace = History::new(50);
+            for i in 0..300u64 {
+                trace.push(Trace {
+                    band: (i as f32 * 0.37).sin() + i as f32,
+                    ..Trace::default()
+                });
+                for end in i.saturating_sub(60)..i + 3 {
+                    let mut out = [f32::NAN; super::super::template::MAX_LEN + 8];
+                    let got = trigger
+                        .window(end, &trace, &mut out)
+                        .map(|len| out[..len].to_vec());
+                    let want = window_by_index(&trigger, end, &trace);
+                    assert_eq!(
+                        got.as_ref().map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
+                        want.as_ref().map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
+                        "template {template_len}, pushed {i}, end {end}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -122,6 +122,19 @@ struct Params {
     fs: f32,
 }
 
+/// `m.max(v)` for a running maximum `m` that is never NaN (it starts at a number): `v` when it
+/// is larger, otherwise `m` (a NaN `v` is passed over, as `f32::max` does). One comparison and
+/// one select per value, where `f32::max` also orders a NaN `m` (several more instructions in
+/// the detector's window loops).
+#[inline(always)]
+pub(crate) fn running_max(m: f32, v: f32) -> f32 {
+    if v > m {
+        v
+    } else {
+        m
+    }
+}
+
 /// Longest wait of a recognised QRS for its R peak before its sync candidate is issued, ms.
 pub const RISE_HOLD_MS: f32 = 15.0;
 
@@ -180,7 +193,13 @@ pub struct QrsDetector {
     learned: bool,
     // beats
     held: Option<Peak>,
+    /// Push index from which the held candidate is released (`u64::MAX` when none is held);
+    /// kept with `held` so that the per-sample test is one comparison.
+    release_at: u64,
     last_beat: Option<Peak>,
+    /// Push index after which the levels decay for want of beats (see
+    /// [`QrsDetector::decay_on_silence`]); kept with `last_beat`.
+    silence_after: u64,
     last_slope: f32,
     searchback_best: Option<Peak>,
     /// A fast candidate waiting for its R peak.
@@ -248,7 +267,9 @@ impl QrsDetector {
             learn_from: 0,
             learned: false,
             held: None,
+            release_at: u64::MAX,
             last_beat: None,
+            silence_after: p.silence,
             last_slope: 0.0,
             searchback_best: None,
             rising: None,
@@ -294,8 +315,8 @@ impl QrsDetector {
         self.learn_sum = 0.0;
         self.learn_from = 0;
         self.learned = false;
-        self.held = None;
-        self.last_beat = None;
+        self.set_held(None);
+        self.set_last_beat(None);
         self.last_slope = 0.0;
         self.searchback_best = None;
         self.rising = None;
@@ -313,8 +334,8 @@ impl QrsDetector {
         self.signal_level = MedianOf::default();
         self.noise_level = MedianOf::default();
         self.rr = MedianOf::default();
-        self.held = None;
-        self.last_beat = None;
+        self.set_held(None);
+        self.set_last_beat(None);
         self.last_slope = 0.0;
         self.searchback_best = None;
         self.rising_max = 0.0;
@@ -344,19 +365,19 @@ impl QrsDetector {
         // Moving-window integral, kept as a running sum of the last `integration` values; the
         // value leaving the window is read back from the trace (which holds a second).
         // The trace holds index `n - 1` last and more than `integration` samples (see `new`),
-        // so `lagged` is `get(n - integration)` here.
-        let leaving = if n >= self.p.integration as u64 {
-            self.trace.lagged(self.p.integration as u64)
-        } else {
-            None
-        }
-        .map_or(0.0, |t| t.slope.abs());
+        // so `lagged` is `get(n - integration)` here once `n >= integration`. Before that it
+        // reads a slot not written since the ring was built or reset (the ring's length
+        // exceeds `integration`), which holds a zero row: the value leaving is 0, as it should.
+        let leaving = self
+            .trace
+            .lagged(self.p.integration as u64)
+            .map_or(0.0, |t| t.slope.abs());
         self.integral_sum += e as f64 - leaving as f64;
         if self.integral_sum < 0.0 {
             self.integral_sum = 0.0;
         }
         let m = (self.integral_sum / self.p.integration_f64) as f32;
-        let onset_energy = self.fast.integrate(n, e, &self.trace);
+        let onset_energy = self.fast.integrate(e, &self.trace);
         self.trace.push(Trace {
             ecg: ecg_mv,
             band: b,
@@ -432,7 +453,7 @@ impl QrsDetector {
         let mut slope: f32 = 0.0;
         for piece in self.trace.slices(from, to) {
             for t in piece {
-                slope = slope.max(t.slope.abs());
+                slope = running_max(slope, t.slope.abs());
             }
         }
         let (mut hi, mut lo) = (f32::MIN, f32::MAX);
@@ -462,12 +483,12 @@ impl QrsDetector {
             lo_at
         };
         let half = 0.5 * value;
-        let width = self
-            .trace
-            .slices(at.saturating_sub(2 * w), at + 2 * w)
-            .iter()
-            .map(|piece| piece.iter().filter(|t| t.energy >= half).count())
-            .sum::<usize>() as u32;
+        let mut width = 0u32;
+        for piece in self.trace.slices(at.saturating_sub(2 * w), at + 2 * w) {
+            for t in piece {
+                width += u32::from(t.energy >= half);
+            }
+        }
         Peak {
             value,
             fiducial,
@@ -516,19 +537,19 @@ impl QrsDetector {
             let gap = peak.fiducial.saturating_sub(h.fiducial);
             if gap < self.p.refractory {
                 if peak.value > h.value {
-                    self.held = Some(peak);
+                    self.set_held(Some(peak));
                 }
                 return None;
             }
             if gap < self.p.dominance_window && self.dominates(&peak, &h) {
                 self.noise_level.push(h.value);
-                self.held = Some(peak);
+                self.set_held(Some(peak));
                 return None;
             }
         }
         if peak.value > self.threshold() && !self.is_t_wave(&peak) {
             let released = self.held.take().map(|h| self.accept(n, h, false));
-            self.held = Some(peak);
+            self.set_held(Some(peak));
             released
         } else {
             self.noise_level.push(peak.value);
@@ -542,11 +563,12 @@ impl QrsDetector {
 
     /// Release the held candidate once no larger peak can replace it.
     fn release_held(&mut self, n: u64) -> Option<Beat> {
-        let h = self.held?;
-        if n < h.fiducial + self.p.settle {
+        // `release_at` is `h.fiducial + settle` for the held candidate `h`, `u64::MAX` for none.
+        if n < self.release_at {
             return None;
         }
-        self.held = None;
+        let h = self.held?;
+        self.set_held(None);
         Some(self.accept(n, h, false))
     }
 
@@ -562,7 +584,7 @@ impl QrsDetector {
         if let Some(last) = self.last_beat {
             self.rr.push((peak.fiducial - last.fiducial) as f32);
         }
-        self.last_beat = Some(peak);
+        self.set_last_beat(Some(peak));
         self.last_slope = peak.slope;
         self.fast
             .learn_beat(peak.fiducial + self.band_delay, &self.trace);
@@ -597,13 +619,31 @@ impl QrsDetector {
         Some(self.accept(n, best, true))
     }
 
-    /// After long silence (e.g. once a large artefact inflated the levels), let them sink.
+    /// After long silence (e.g. once a large artefact inflated the levels), let them sink:
+    /// more than `silence` after the last beat's R (after the start without one), four times a
+    /// second.
+    #[inline]
     fn decay_on_silence(&mut self, n: u64) {
-        let since = self.last_beat.map_or(n, |b| n.saturating_sub(b.fiducial));
-        if since > self.p.silence && n % (self.p.fs as u64 / 4).max(1) == 0 {
+        // `silence_after` is the last beat's R plus `silence` (`silence` without a beat), so
+        // this is `n - R > silence` (with the difference saturating at 0).
+        if n > self.silence_after && n % (self.p.fs as u64 / 4).max(1) == 0 {
             let s = self.signal_level.median();
             self.signal_level.push(0.7 * s);
         }
+    }
+
+    /// Hold `peak` as the QRS candidate (or none), with its release time.
+    fn set_held(&mut self, peak: Option<Peak>) {
+        self.held = peak;
+        self.release_at = peak.map_or(u64::MAX, |h| h.fiducial + self.p.settle);
+    }
+
+    /// Make `peak` the last beat (or none), with the start of the silence after it.
+    fn set_last_beat(&mut self, peak: Option<Peak>) {
+        self.last_beat = peak;
+        self.silence_after = peak
+            .map_or(0, |b| b.fiducial)
+            .saturating_add(self.p.silence);
     }
 
     /// The sync gate did not mark the last candidate: it starts no refractory period.
@@ -619,8 +659,7 @@ impl QrsDetector {
     /// timing rule allows).
     #[inline]
     fn fast_candidate(&mut self, n: u64, onset_energy: f32) -> Option<QrsCandidate> {
-        let last = self.last_beat.map(|b| b.fiducial + self.band_delay);
-        if let Some(correlation) = self.fast.push(n, onset_energy, last, &self.trace) {
+        if let Some(correlation) = self.fast.push(n, onset_energy, &self.trace) {
             // R estimate: the largest deflection of the ECG under the trigger window so far.
             let lag = self.band_delay;
             let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);

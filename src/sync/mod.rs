@@ -133,8 +133,11 @@ pub struct SyncMarkerGate {
     /// Oldest R estimate among the pending candidates (`u64::MAX` when none): the expiry scan
     /// runs only once it has timed out, not on every sample.
     oldest_pending_r: u64,
-    /// Something the state depends on changed since the last [`SyncMarkerGate::update`].
-    dirty: bool,
+    /// [`SyncMarkerGate::update`] re-evaluates the state from this input index on: 0 when
+    /// something the state depends on changed since the last evaluation, otherwise the index
+    /// after the earliest deadline (the last beat's timeout, the oldest pending candidate's
+    /// confirmation timeout), so that the per-sample check is one comparison.
+    next_eval: u64,
 }
 
 impl SyncMarkerGate {
@@ -176,7 +179,7 @@ impl SyncMarkerGate {
             rr: MedianOf::default(),
             last_candidate: None,
             oldest_pending_r: u64::MAX,
-            dirty: true,
+            next_eval: 0,
         })
     }
 
@@ -197,7 +200,7 @@ impl SyncMarkerGate {
         self.rr = MedianOf::default();
         self.last_candidate = None;
         self.oldest_pending_r = u64::MAX;
-        self.dirty = true;
+        self.next_eval = 0;
     }
 
     fn refresh_oldest_pending(&mut self) {
@@ -207,7 +210,7 @@ impl SyncMarkerGate {
     fn record_outcome(&mut self, confirmed: bool) {
         self.outcomes = ((self.outcomes << 1) | confirmed as u32) & ((1 << OUTCOMES) - 1);
         self.outcome_count = (self.outcome_count + 1).min(OUTCOMES);
-        self.dirty = true;
+        self.next_eval = 0;
     }
 
     /// How far recent candidates agreed with the confirmed beats.
@@ -277,7 +280,7 @@ impl SyncMarkerGate {
 
     /// A confirmed beat from the detector.
     pub fn on_beat(&mut self, beat: &Beat) {
-        self.dirty = true;
+        self.next_eval = 0;
         let tol = self.p.confirm_tolerance;
         let mut confirmed = false;
         for slot in self.pending.iter_mut() {
@@ -308,31 +311,41 @@ impl SyncMarkerGate {
     pub fn set_inputs(&mut self, inputs: GateInputs) {
         if inputs.veto != self.veto {
             self.veto = inputs.veto;
-            self.dirty = true;
+            self.next_eval = 0;
         }
     }
 
     /// Re-evaluate the state at input index `now`; returns the change, if any.
     #[inline]
     pub fn update(&mut self, now: u64) -> Option<SyncStateEvent> {
-        let timeout = self.p.confirm_timeout;
         // Nothing changed and no timer ran out: the state stands (the common case, so the
-        // per-sample cost is a few comparisons).
-        let beat_deadline = self
-            .last_beat
-            .map_or(u64::MAX, |b| b.saturating_add(self.p.beat_timeout));
-        let pending_deadline = self.oldest_pending_r.saturating_add(timeout);
-        if !self.dirty && now <= beat_deadline && now <= pending_deadline {
+        // per-sample cost is one comparison).
+        if now < self.next_eval {
             return None;
         }
         self.reevaluate(now)
+    }
+
+    /// The index after the earliest deadline still to come at `now`: the last beat's timeout
+    /// or the oldest pending candidate's confirmation timeout (`u64::MAX` when neither). A beat
+    /// timeout already passed has had its effect (no consecutive beats) until the next beat,
+    /// which re-evaluates anyway.
+    fn next_deadline(&self, now: u64) -> u64 {
+        let beat_deadline = self
+            .last_beat
+            .map(|b| b.saturating_add(self.p.beat_timeout))
+            .filter(|&d| d >= now)
+            .unwrap_or(u64::MAX);
+        let pending_deadline = self.oldest_pending_r.saturating_add(self.p.confirm_timeout);
+        beat_deadline.min(pending_deadline).saturating_add(1)
     }
 
     /// The full re-evaluation behind [`SyncMarkerGate::update`].
     #[inline(never)]
     fn reevaluate(&mut self, now: u64) -> Option<SyncStateEvent> {
         let timeout = self.p.confirm_timeout;
-        self.dirty = false;
+        // Not 0 (re-evaluate at once) unless an outcome is recorded below.
+        self.next_eval = u64::MAX;
         if now.saturating_sub(self.oldest_pending_r) > timeout {
             let mut expired = 0;
             for slot in self.pending.iter_mut() {
@@ -345,6 +358,9 @@ impl SyncMarkerGate {
                 self.record_outcome(false);
             }
             self.refresh_oldest_pending();
+        }
+        if self.next_eval != 0 {
+            self.next_eval = self.next_deadline(now);
         }
         if self
             .last_beat
@@ -400,7 +416,7 @@ impl SyncMarkerGate {
             *old = Some(candidate.sample);
         }
         self.refresh_oldest_pending();
-        self.dirty = true;
+        self.next_eval = 0;
         // A discharge must follow the R peak by at most `max_latency_ms`: a candidate known to
         // be later than that (a wide QRS whose steep part comes late) would shock too late.
         let late = candidate.emitted.saturating_sub(candidate.sample) > self.p.max_latency;
