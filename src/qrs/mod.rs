@@ -684,7 +684,7 @@ impl QrsDetector {
         let r = self.rising?;
         // While the newest sample is the largest deflection, the QRS is still rising towards
         // its R peak: the marker waits for it, at most `rise_hold` after the trigger.
-        if r.peak.0 >= n && n - r.trigger < self.p.rise_hold {
+        if r.peak.0 >= n && n.saturating_sub(r.trigger) < self.p.rise_hold {
             return None;
         }
         self.rising = None;
