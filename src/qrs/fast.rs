@@ -403,12 +403,19 @@ impl FastTrigger {
         self.test_levels(n, f, rising, trace)
     }
 
+    /// The steepest absolute slope under the integration window that ends at slope-time index
+    /// `n`.
+    #[inline]
+    fn steepest(&self, n: u64, trace: &History<Trace>) -> f32 {
+        trace
+            .range(n.saturating_sub(self.p.window as u64), n + 1)
+            .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()))
+    }
+
     /// The integral rose through the event level: a QRS-like event when the slope is QRS-like.
     #[inline(never)]
     fn note_event(&mut self, n: u64, trace: &History<Trace>) {
-        let steepest = trace
-            .range(n.saturating_sub(self.p.window as u64), n + 1)
-            .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
+        let steepest = self.steepest(n, trace);
         if steepest >= EVENT_SLOPE_FRACTION * self.slope_level.kth_smallest(LEVEL_RANK) {
             self.event_open = true;
             self.events = [Some(n), self.events[0]];
@@ -432,9 +439,7 @@ impl FastTrigger {
                 DEFER_LEVEL
             } * self.level.kth_smallest(LEVEL_RANK);
             if f >= level {
-                let steepest = trace
-                    .range(n.saturating_sub(self.p.window as u64), n + 1)
-                    .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
+                let steepest = self.steepest(n, trace);
                 if steepest >= DEFER_SLOPE * self.slope_level.kth_smallest(LEVEL_RANK) {
                     self.deferred = None;
                     self.previous_trigger = self.last_trigger;
@@ -478,9 +483,7 @@ impl FastTrigger {
         if since(self.last_trigger) < self.p.refractory || since(last_beat) < self.p.refractory {
             return None;
         }
-        let steepest = trace
-            .range(n.saturating_sub(self.p.window as u64), n + 1)
-            .fold(0.0f32, |m, (_, t)| running_max(m, t.slope.abs()));
+        let steepest = self.steepest(n, trace);
         // Inside the T-wave window of the last beat or the last marked candidate (which the
         // detector has not confirmed yet), a candidate must be steeper and more alike.
         let in_t_window = since(last_beat).min(since(self.last_trigger)) < self.p.t_window;
