@@ -616,4 +616,85 @@ mod tests {
             }
         }
     }
+
+    /// Push one pulse of the trigger's integral: a 10-sample rise to `peak` and a 10-sample fall,
+    /// with absolute slope `slope` while it moves, then 10 quiet samples. Returns the index where
+    /// the integral first reached `level` (if it did) and where it peaked.
+    fn pulse(
+        trigger: &mut FastTrigger,
+        trace: &mut History<Trace>,
+        n: &mut u64,
+        peak: f32,
+        slope: f32,
+        level: f32,
+    ) -> (Option<u64>, u64) {
+        let mut reached = None;
+        let mut top = *n;
+        for k in 0..30u32 {
+            let (f, s) = match k {
+                0..=9 => (peak * (k + 1) as f32 / 10.0, slope),
+                10..=19 => (peak * (19 - k) as f32 / 10.0, slope),
+                _ => (0.0, 0.0),
+            };
+            trace.push(Trace {
+                slope: s,
+                onset_energy: f,
+                ..Trace::default()
+            });
+            trigger.push(*n, f, trace);
+            if f >= level && reached.is_none() {
+                reached = Some(*n);
+            }
+            if k == 9 {
+                top = *n;
+            }
+            *n += 1;
+        }
+        (reached, top)
+    }
+
+    /// Push `count` quiet samples (the trace's index is the push count, like the detector's).
+    fn quiet(trigger: &mut FastTrigger, trace: &mut History<Trace>, n: &mut u64, count: u64) {
+        for _ in 0..count {
+            trace.push(Trace::default());
+            trigger.push(*n, 0.0, trace);
+            *n += 1;
+        }
+    }
+
+    #[test]
+    fn steep_rises_too_small_to_trigger_count_as_events_and_shallow_ones_do_not() {
+        let mut trigger = FastTrigger::new(params(9));
+        let mut trace = History::new(1000);
+        let mut n = 0;
+        // Three beats learnt with integral peak 1 and slope 1: trigger at 0.5, events at 0.4
+        // with a slope of at least 0.5.
+        for _ in 0..3 {
+            let (_, top) = pulse(&mut trigger, &mut trace, &mut n, 1.0, 1.0, 1.0);
+            trigger.learn_beat(top, &trace);
+            quiet(&mut trigger, &mut trace, &mut n, 200);
+        }
+        let event = EVENT_FRACTION;
+        // A steep rise to 0.45: too small to trigger, but an event.
+        let (a, _) = pulse(&mut trigger, &mut trace, &mut n, 0.45, 1.0, event);
+        quiet(&mut trigger, &mut trace, &mut n, 40);
+        // A full complex: its trigger index's gap reaches back to the small one, not to itself.
+        let (b_event, _) = pulse(&mut trigger, &mut trace, &mut n, 1.0, 1.0, event);
+        let b_trigger = b_event.unwrap() + 1;
+        assert_eq!(
+            trigger.event_gap(b_trigger),
+            Some(b_trigger - a.unwrap())
+        );
+        quiet(&mut trigger, &mut trace, &mut n, 40);
+        // A shallow rise to 0.45 (slope 0.3, under half the QRS slope) is no event…
+        pulse(&mut trigger, &mut trace, &mut n, 0.45, 0.3, event);
+        quiet(&mut trigger, &mut trace, &mut n, 40);
+        // …so the next complex's gap reaches back to the full one.
+        let (d_event, _) = pulse(&mut trigger, &mut trace, &mut n, 1.0, 1.0, event);
+        let d_trigger = d_event.unwrap() + 1;
+        assert_eq!(
+            trigger.event_gap(d_trigger),
+            Some(d_trigger - b_event.unwrap())
+        );
+    }
 }
