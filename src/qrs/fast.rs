@@ -662,6 +662,18 @@ mod tests {
         }
     }
 
+    /// Push a full complex (peak 1, slope 1): the index of its rise through the event level and
+    /// the trigger's event gap at its trigger index (one sample later, at half the level).
+    fn full_complex(
+        trigger: &mut FastTrigger,
+        trace: &mut History<Trace>,
+        n: &mut u64,
+    ) -> (u64, Option<u64>) {
+        let (event, _) = pulse(trigger, trace, n, 1.0, 1.0, EVENT_FRACTION);
+        let event = event.unwrap();
+        (event, trigger.event_gap(event + 1))
+    }
+
     #[test]
     fn steep_rises_too_small_to_trigger_count_as_events_and_shallow_ones_do_not() {
         let mut trigger = FastTrigger::new(params(9));
@@ -679,22 +691,14 @@ mod tests {
         let (a, _) = pulse(&mut trigger, &mut trace, &mut n, 0.45, 1.0, event);
         quiet(&mut trigger, &mut trace, &mut n, 40);
         // A full complex: its trigger index's gap reaches back to the small one, not to itself.
-        let (b_event, _) = pulse(&mut trigger, &mut trace, &mut n, 1.0, 1.0, event);
-        let b_trigger = b_event.unwrap() + 1;
-        assert_eq!(
-            trigger.event_gap(b_trigger),
-            Some(b_trigger - a.unwrap())
-        );
+        let (b_event, gap) = full_complex(&mut trigger, &mut trace, &mut n);
+        assert_eq!(gap, Some(b_event + 1 - a.unwrap()));
         quiet(&mut trigger, &mut trace, &mut n, 40);
         // A shallow rise to 0.45 (slope 0.3, under half the QRS slope) is no event…
         pulse(&mut trigger, &mut trace, &mut n, 0.45, 0.3, event);
         quiet(&mut trigger, &mut trace, &mut n, 40);
         // …so the next complex's gap reaches back to the full one.
-        let (d_event, _) = pulse(&mut trigger, &mut trace, &mut n, 1.0, 1.0, event);
-        let d_trigger = d_event.unwrap() + 1;
-        assert_eq!(
-            trigger.event_gap(d_trigger),
-            Some(d_trigger - b_event.unwrap())
-        );
+        let (d_event, gap) = full_complex(&mut trigger, &mut trace, &mut n);
+        assert_eq!(gap, Some(d_event + 1 - b_event));
     }
 }
