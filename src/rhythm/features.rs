@@ -833,7 +833,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         }
         let blocks = n_ptp as u32;
         if let Some(held) = ptps.get_mut(..n_ptp) {
-            held.sort_unstable_by(|a, b| a.total_cmp(b));
+            sort_total_order(held);
             let median = held.get(n_ptp / 2).copied().unwrap_or(0.0);
             let max = held.last().copied().unwrap_or(0.0);
             let mean = held.iter().sum::<f32>() / n_ptp.max(1) as f32;
@@ -1125,8 +1125,36 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// Median of a small slice, sorting it in place; 0 when empty.
 fn median_in_place(v: &mut [f32]) -> f32 {
-    v.sort_unstable_by(|a, b| a.total_cmp(b));
+    sort_total_order(v);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Sort a small slice (at most [`BEAT_CAPACITY`] values; longer ones are sorted directly) in
+/// the order of [`f32::total_cmp`], through the integer keys that order is defined by: the
+/// sorted sequence is unique (equal keys are equal bit patterns), so the result is exactly
+/// `v.sort_unstable_by(f32::total_cmp)`'s, but an integer sort needs no comparison closure
+/// and sorts with branch-free networks.
+fn sort_total_order(v: &mut [f32]) {
+    let mut held = [0i32; BEAT_CAPACITY];
+    let Some(keys) = held.get_mut(..v.len()) else {
+        v.sort_unstable_by(f32::total_cmp);
+        return;
+    };
+    for (k, &x) in keys.iter_mut().zip(v.iter()) {
+        *k = total_order_key(x.to_bits() as i32);
+    }
+    keys.sort_unstable();
+    for (x, &k) in v.iter_mut().zip(keys.iter()) {
+        // The key map is its own inverse.
+        *x = f32::from_bits(total_order_key(k) as u32);
+    }
+}
+
+/// `f32::total_cmp`'s key: the bit pattern as `i32` with the magnitude bits of negative
+/// values flipped, so that integer order is total order (its own inverse).
+#[inline]
+fn total_order_key(bits: i32) -> i32 {
+    bits ^ (((bits >> 31) as u32) >> 1) as i32
 }
 
 /// Pearson correlation of two equal-length snippets; 0 when either is constant.
@@ -1348,5 +1376,47 @@ mod tests {
         b.iter_mut().for_each(|v| *v = -*v);
         assert!((pearson(&a, &a) - 1.0).abs() < 1e-5);
         assert!((pearson(&a, &b) + 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn integer_key_sort_is_the_total_order_sort() {
+        let specials = [
+            0.0f32,
+            -0.0,
+            f32::NAN,
+            -f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            1.0e-40,
+            -1.0e-40,
+            f32::MAX,
+            f32::MIN,
+        ];
+        let mut state = 0x2545_f491_u32;
+        for len in 0..=BEAT_CAPACITY + 3 {
+            for _ in 0..20 {
+                let v: Vec<f32> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 17;
+                        state ^= state << 5;
+                        match state % 4 {
+                            0 => specials[(state >> 8) as usize % specials.len()],
+                            // Repeats, so that ties occur.
+                            1 => ((state >> 8) % 7) as f32 * 0.25 - 0.5,
+                            _ => f32::from_bits(state.rotate_left(7)),
+                        }
+                    })
+                    .collect();
+                let mut expected = v.clone();
+                expected.sort_unstable_by(f32::total_cmp);
+                let mut got = v;
+                sort_total_order(&mut got);
+                let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&expected), "length {len}");
+            }
+        }
     }
 }
