@@ -52,6 +52,15 @@ pub struct Engine {
     /// The buffer is given to the advisor when it holds this many samples (see [`flush_at`]).
     advisor_flush_at: usize,
     quality: SignalQualityMonitor,
+    /// Raw samples for the quality monitor not yet given to it (it is fed in runs too, see
+    /// [`Engine::push`])…
+    quality_raw: [f32; MAX_PUSH_BLOCK],
+    /// …how many are buffered…
+    quality_buffered: usize,
+    /// …and how many may be: the samples before the one that closes the monitor's block
+    /// (which is pushed in its own push, so that its event comes out there), at most
+    /// [`MAX_PUSH_BLOCK`].
+    quality_room: usize,
     /// The advisor's last veto on sync markers.
     advisor_veto: Option<SyncUnavailableReason>,
     n: u64,
@@ -80,7 +89,10 @@ impl Engine {
             advisor_missing: 0,
             advisor_buffered: 0,
             advisor_flush_at,
+            quality_room: quality.run_room().min(MAX_PUSH_BLOCK),
             quality,
+            quality_raw: [0.0; MAX_PUSH_BLOCK],
+            quality_buffered: 0,
             advisor_veto: None,
             n: 0,
             last_good: 0.0,
@@ -116,6 +128,8 @@ impl Engine {
         self.advisor_buffered = 0;
         self.advisor_flush_at = flush_at(&self.advisor);
         self.quality.reset();
+        self.quality_buffered = 0;
+        self.quality_room = self.quality.run_room().min(MAX_PUSH_BLOCK);
         self.advisor_veto = None;
         self.n = 0;
         self.last_good = 0.0;
@@ -157,7 +171,16 @@ impl Engine {
             self.advisor.run_segment_work();
             None
         };
-        let quality = self.quality.push(n, sample_mv);
+        let q = self.quality_buffered;
+        let quality = if q < self.quality_room {
+            if let Some(slot) = self.quality_raw.get_mut(q) {
+                *slot = sample_mv;
+            }
+            self.quality_buffered = q + 1;
+            None
+        } else {
+            self.feed_quality(n, sample_mv)
+        };
         if quality.is_some() || advice.is_some() {
             self.report_quality_and_advice(quality, advice, sink);
         }
@@ -245,6 +268,26 @@ impl Engine {
         self.advisor_missing = 0;
         self.advisor_flush_at = flush_at(&self.advisor);
         advice
+    }
+
+    /// Give the buffered raw samples to the quality monitor, then push sample `n` (`x`), which
+    /// may close its block: the event it reports belongs to this push.
+    #[inline(never)]
+    fn feed_quality(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
+        let held = self.quality_raw.get(..self.quality_buffered).unwrap_or(&[]);
+        let taken = self.quality.push_run(held);
+        // `quality_room` lets no run reach a block's end, so `push_run` takes them all; the
+        // rest (none) would go one by one, each at its own index.
+        let mut event = None;
+        let rest = held.get(taken..).unwrap_or(&[]);
+        let first = n - rest.len() as u64;
+        for (i, &v) in (first..).zip(rest) {
+            event = event.or(self.quality.push(i, v));
+        }
+        self.quality_buffered = 0;
+        let event = event.or(self.quality.push(n, x));
+        self.quality_room = self.quality.run_room().min(MAX_PUSH_BLOCK);
+        event
     }
 
     /// The shock advisor (its last analysed window holds the features behind the last
