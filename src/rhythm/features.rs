@@ -710,11 +710,18 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     /// to it).
     fn binarize_segment(&mut self) {
         let mean = self.segment_buf.iter().sum::<f32>() / SEGMENT_LEN as f32;
-        self.lz_bits = [0u64; LZ_WORDS];
         for (word, chunk) in self.lz_bits.iter_mut().zip(self.segment_buf.chunks_exact(64)) {
-            for (b, &v) in chunk.iter().enumerate() {
-                *word |= u64::from(v > mean) << b;
+            // Eight bits at a time with constant shifts (the compiler turns each group into
+            // one vector comparison and a mask extraction).
+            let mut w = 0u64;
+            for (k, group) in chunk.chunks_exact(8).enumerate() {
+                let mut byte = 0u64;
+                for (b, &v) in group.iter().enumerate() {
+                    byte |= u64::from(v > mean) << b;
+                }
+                w |= byte << (8 * k);
             }
+            *word = w;
         }
     }
 
