@@ -486,10 +486,40 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let (mut run, mut prev) = (self.run, self.prev_raw);
         let mut stuck = 0;
         if missing == 0 {
-            for &v in raw_mv {
-                run = if v == prev { run.saturating_add(1) } else { 0 };
-                stuck += u32::from(run >= self.stuck_run);
-                prev = v;
+            // A run grows by one per pair of equal neighbours, so with fewer of them than the
+            // stuck-run length still to go, no sample here is stuck; the run left at the end
+            // is then the trailing equal pairs (plus the carried run if all pairs are). The
+            // pairs are counted in one comparison loop without a carried dependency.
+            let last = raw_mv.last().copied().unwrap_or(prev);
+            let inner = raw_mv.get(1..).unwrap_or(&[]);
+            let pairs = inner
+                .iter()
+                .zip(raw_mv.iter())
+                .map(|(a, b)| u32::from(a == b))
+                .sum::<u32>()
+                + u32::from(raw_mv.first() == Some(&prev));
+            if run.saturating_add(pairs) < self.stuck_run {
+                let mut trailing = 0;
+                let mut later = last;
+                for &v in raw_mv.iter().rev().skip(1).chain(core::iter::once(&prev)) {
+                    if v != later {
+                        break;
+                    }
+                    trailing += 1;
+                    later = v;
+                }
+                run = if trailing == len as u32 {
+                    run.saturating_add(trailing)
+                } else {
+                    trailing
+                };
+                prev = last;
+            } else {
+                for &v in raw_mv {
+                    run = if v == prev { run.saturating_add(1) } else { 0 };
+                    stuck += u32::from(run >= self.stuck_run);
+                    prev = v;
+                }
             }
         } else {
             for (k, &v) in raw_mv.iter().enumerate() {
@@ -1383,6 +1413,61 @@ mod tests {
         b.iter_mut().for_each(|v| *v = -*v);
         assert!((pearson(&a, &a) - 1.0).abs() < 1e-5);
         assert!((pearson(&a, &b) + 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn stuck_runs_counted_in_pieces_are_the_plain_count() {
+        // Runs of identical raw values of every length around the stuck-run length (18
+        // samples at 360 Hz), carried across pieces of 1 to 64 samples, with missing samples.
+        let fs = 360.0;
+        let mut x = FeatureExtractor::<super::super::spectrum::MicroFftSpectrum>::new(
+            fs,
+            8.0,
+            FeatureParams::default(),
+        );
+        let mut raw = Vec::new();
+        let mut missing = Vec::new();
+        let mut state = 0x9e37_79b9_u32;
+        for len in (1..40).chain((1..40).rev()).cycle().take(300) {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let value = (state % 5) as f32 * 0.01;
+            for k in 0..len {
+                raw.push(value);
+                missing.push(state % 7 == 0 && k == len / 2);
+            }
+        }
+        // The plain per-sample count.
+        let (mut run, mut prev, mut stuck) = (0u32, 0.0f32, 0u32);
+        for (&v, &m) in raw.iter().zip(&missing) {
+            run = if m {
+                0
+            } else if v == prev {
+                run.saturating_add(1)
+            } else {
+                0
+            };
+            stuck += u32::from(run >= x.stuck_run);
+            prev = v;
+        }
+        let mut at = 0;
+        for len in (1..=MAX_PUSH_BLOCK).cycle() {
+            let end = (at + len).min(raw.len());
+            let bits = missing[at..end]
+                .iter()
+                .enumerate()
+                .fold(0u64, |b, (k, &m)| b | (u64::from(m) << k));
+            x.count_raw(&raw[at..end], bits);
+            at = end;
+            if at == raw.len() {
+                break;
+            }
+        }
+        assert!(stuck > 100, "{stuck}");
+        assert_eq!(x.current.stuck, stuck);
+        assert_eq!(x.run, run);
+        assert_eq!(x.n, raw.len() as u64);
     }
 
     #[test]
