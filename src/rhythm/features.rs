@@ -1223,13 +1223,14 @@ fn pearson(a: &[f32; SNIPPET_LEN], b: &[f32; SNIPPET_LEN]) -> f32 {
 /// one by one (`O(n²)` steps), a bit set holds the positions `i + m` of every candidate still
 /// matching after `m` symbols; one step filters it by the next symbol and shifts it by one.
 /// A phrase of length `k` takes `k` steps, so a whole parse takes at most `n + c` steps of
-/// `2·LZ_WORDS` word operations each, whatever the data (≈ 7 000 instructions for n = 256).
+/// at most `2·LZ_WORDS` word operations each, whatever the data (≈ 5 000 instructions for
+/// n = 256): a step works only on the words that can hold a live position (below `l + m`),
+/// with a loop of fixed length for each word count ([`lempel_ziv_steps`]).
 pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
     let n = n.min(64 * LZ_WORDS);
     if n < 2 {
         return n as u32;
     }
-    let bit = |p: usize| s.get(p >> 6).is_some_and(|w| (w >> (p & 63)) & 1 == 1);
     let (mut c, mut l) = (1u32, 1usize);
     loop {
         // Candidates: every start i < l, none matched yet.
@@ -1245,29 +1246,20 @@ pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
             };
         }
         let mut m = 0usize;
-        loop {
-            if l + m >= n {
-                // Some earlier start matches the whole rest: the last phrase ends the parse.
-                return c + 1;
+        let step = loop {
+            let step = match (l + m) >> 6 {
+                0 => lempel_ziv_steps::<1>(s, n, l, &mut m, &mut live),
+                1 => lempel_ziv_steps::<2>(s, n, l, &mut m, &mut live),
+                2 => lempel_ziv_steps::<3>(s, n, l, &mut m, &mut live),
+                _ => lempel_ziv_steps::<LZ_WORDS>(s, n, l, &mut m, &mut live),
+            };
+            if step != LempelZivStep::MoreWords {
+                break step;
             }
-            // Keep candidates whose symbol at i + m equals s[l + m].
-            let flip = if bit(l + m) { 0 } else { u64::MAX };
-            let mut any = 0u64;
-            for (word, &sw) in live.iter_mut().zip(s.iter()) {
-                *word &= sw ^ flip;
-                any |= *word;
-            }
-            if any == 0 {
-                break;
-            }
-            m += 1;
-            // Positions i + m: shift the set up by one bit.
-            let mut carry = 0u64;
-            for word in live.iter_mut() {
-                let next_carry = *word >> 63;
-                *word = (*word << 1) | carry;
-                carry = next_carry;
-            }
+        };
+        if step == LempelZivStep::RestMatched {
+            // Some earlier start matches the whole rest: the last phrase ends the parse.
+            return c + 1;
         }
         c += 1;
         l += m + 1;
@@ -1275,6 +1267,64 @@ pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
             return c;
         }
     }
+}
+
+/// Why [`lempel_ziv_steps`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LempelZivStep {
+    /// The phrase reached the end of the sequence.
+    RestMatched,
+    /// No candidate matches the next symbol: the phrase ends.
+    PhraseEnd,
+    /// The live positions are about to grow past the words the steps work on.
+    MoreWords,
+}
+
+/// Steps of [`lempel_ziv_packed`]'s phrase starting at `l`, from `*m` symbols matched, on the
+/// first `W` words of `live` (the others are zero and stay so: the steps stop before a live
+/// position could reach word `W`). `W` is a constant, so the word loops are unrolled.
+#[inline(always)]
+fn lempel_ziv_steps<const W: usize>(
+    s: &[u64; LZ_WORDS],
+    n: usize,
+    l: usize,
+    m: &mut usize,
+    live: &mut [u64; LZ_WORDS],
+) -> LempelZivStep {
+    let (Some(s_words), Some(live)) = (s.first_chunk::<W>(), live.first_chunk_mut::<W>()) else {
+        return LempelZivStep::RestMatched;
+    };
+    let bit = |p: usize| s.get(p >> 6).is_some_and(|w| (w >> (p & 63)) & 1 == 1);
+    let mut k = *m;
+    let step = loop {
+        if l + k >= n {
+            break LempelZivStep::RestMatched;
+        }
+        // The positions are below `l + k`; after this step's shift they reach `l + k`.
+        if l + k >= 64 * W {
+            break LempelZivStep::MoreWords;
+        }
+        // Keep candidates whose symbol at i + k equals s[l + k].
+        let flip = if bit(l + k) { 0 } else { u64::MAX };
+        let mut any = 0u64;
+        for (word, &sw) in live.iter_mut().zip(s_words.iter()) {
+            *word &= sw ^ flip;
+            any |= *word;
+        }
+        if any == 0 {
+            break LempelZivStep::PhraseEnd;
+        }
+        k += 1;
+        // Positions i + k: shift the set up by one bit (nothing leaves word W - 1).
+        let mut carry = 0u64;
+        for word in live.iter_mut() {
+            let next_carry = *word >> 63;
+            *word = (*word << 1) | carry;
+            carry = next_carry;
+        }
+    };
+    *m = k;
+    step
 }
 
 /// Lempel–Ziv complexity counter c(n) of a binary sequence (Kaspar & Schuster, Phys Rev A 1987):
