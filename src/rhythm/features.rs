@@ -455,18 +455,24 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         // before the resampled samples it produces; they are read only once the block is
         // closed, so they are counted in runs that end where a block closes.
         let mut counted = 0;
+        // The open block is worked on as a local (its sums stay in registers through the
+        // loop) and stored back around the raw counts, which go into it too.
+        let mut open = self.current;
         for j in 0..produced {
             let (Some(&y), Some(&i)) = (self.block_ticks.get(j), self.block_tick_inputs.get(j))
             else {
                 break;
             };
             let upto = i as usize + 1;
-            if self.current.len as usize + 1 >= BLOCK_LEN && upto > counted {
+            if open.len as usize + 1 >= BLOCK_LEN && upto > counted {
+                self.current = open;
                 self.count_raw(raw_mv.get(counted..upto).unwrap_or(&[]), missing >> counted);
+                open = self.current;
                 counted = upto;
             }
-            self.tick(y);
+            self.tick(&mut open, y);
         }
+        self.current = open;
         self.count_raw(raw_mv.get(counted..).unwrap_or(&[]), missing.checked_shr(counted as u32).unwrap_or(0));
         if let Some(beat) = beat.filter(|_| len > 0) {
             self.on_beat(beat);
@@ -555,13 +561,12 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         self.prev_raw = prev;
     }
 
-    /// One resampled sample.
+    /// One resampled sample, into the open block `b` (the caller's copy of `self.current`).
     #[inline]
-    fn tick(&mut self, y: f32) {
+    fn tick(&mut self, b: &mut Block, y: f32) {
         let k = self.ticks;
         self.ticks += 1;
         self.ring.push(y);
-        let b = &mut self.current;
         if b.len == 0 {
             b.first = k;
         }
@@ -578,9 +583,8 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         b.len += 1;
         self.prev_dec = y;
         if b.len as usize >= BLOCK_LEN {
-            let done = *b;
-            self.blocks.push(done);
-            self.current = Block::default();
+            self.blocks.push(*b);
+            *b = Block::default();
         }
         // Segment analysis: a new segment on the hop, then one phase due per tick.
         if self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0 {
