@@ -134,3 +134,51 @@ fn prefilter_latency_is_reported_per_rate() {
         assert!(lat_ms < 15.0, "fs {fs}: {lat_ms} ms");
     }
 }
+
+/// Wide complexes whose steepest part is a deep S wave 85 ms after a broad, rounded R (the
+/// shape of some ventricular ectopics): 70 bpm, R peaks returned.
+fn wide_complexes(fs: f32, seconds: f32) -> (Vec<f32>, Vec<u64>) {
+    let n = (seconds * fs) as usize;
+    let g = |t: f32, c: f32, w: f32, a: f32| a * (-0.5 * ((t - c) / w).powi(2)).exp();
+    let mut x = vec![0.0f32; n];
+    let mut peaks = Vec::new();
+    let mut beat_t = 0.5f32;
+    while beat_t < seconds - 0.6 {
+        let r = (beat_t * fs).round() as u64;
+        peaks.push(r);
+        let r_t = r as f32 / fs;
+        for (i, v) in x.iter_mut().enumerate() {
+            let t = i as f32 / fs;
+            if (t - r_t).abs() < 0.6 {
+                *v += g(t, r_t, 0.04, 1.8)
+                    + g(t, r_t + 0.085, 0.008, -1.0)
+                    + g(t, r_t + 0.3, 0.06, 0.3);
+            }
+        }
+        beat_t += 60.0 / 70.0;
+    }
+    (x, peaks)
+}
+
+#[test]
+fn markers_of_wide_complexes_are_on_time_or_withheld() {
+    // A trigger on the steep S wave must place the R estimate on the R peak 85 ms earlier, so
+    // the gate sees the marker would be late; an estimate at the S wave would let a marker go
+    // out past R + 60 ms.
+    for fs in RATES {
+        let (x, peaks) = wide_complexes(fs, 60.0);
+        let events = Engine::new(Config::with_sample_rate(fs))
+            .unwrap()
+            .analyze(&x);
+        for e in &events {
+            if let Event::Sync(s) = e {
+                let nearest = peaks.iter().min_by_key(|p| p.abs_diff(s.emitted)).unwrap();
+                let latency = ms(s.emitted as f64 - *nearest as f64, fs);
+                assert!(
+                    (-50.0..=60.0).contains(&latency),
+                    "fs {fs}: marker {latency:.1} ms from R"
+                );
+            }
+        }
+    }
+}

@@ -119,6 +119,8 @@ struct Params {
     t_slope_ratio: f32,
     /// Longest wait of a fast candidate for its R peak ([`RISE_HOLD_MS`]).
     rise_hold: u64,
+    /// How far back from its trigger a fast candidate's R peak is sought ([`R_SEARCH_MS`]).
+    r_search: u64,
     fs: f32,
 }
 
@@ -137,6 +139,12 @@ pub(crate) fn running_max(m: f32, v: f32) -> f32 {
 
 /// Longest wait of a recognised QRS for its R peak before its sync candidate is issued, ms.
 pub const RISE_HOLD_MS: f32 = 15.0;
+
+/// How far back from the trigger (before the band-pass delay) a fast candidate's R peak is
+/// sought, ms: most of a wide QRS. A trigger on the steep downstroke of a tall, wide complex
+/// then finds the complex's R peak rather than the trough, and the gate sees the marker would
+/// come too late (`sync.max_latency_ms`) instead of marking it as if it were on time.
+pub const R_SEARCH_MS: f32 = 90.0;
 
 /// A fast candidate waiting for its R peak (see [`QrsDetector::fast_candidate`]).
 #[derive(Clone, Copy, Debug)]
@@ -235,6 +243,7 @@ impl QrsDetector {
             silence: ms(3000.0),
             t_slope_ratio: 0.5,
             rise_hold: ms(RISE_HOLD_MS),
+            r_search: ms(R_SEARCH_MS),
             fs,
         };
         // Any peak whose R lies within the dominance window of the held one has been classified
@@ -660,9 +669,9 @@ impl QrsDetector {
     #[inline]
     fn fast_candidate(&mut self, n: u64, onset_energy: f32) -> Option<QrsCandidate> {
         if let Some(correlation) = self.fast.push(n, onset_energy, &self.trace) {
-            // R estimate: the largest deflection of the ECG under the trigger window so far.
+            // R estimate: the largest deflection of the ECG over the last `R_SEARCH_MS` so far.
             let lag = self.band_delay;
-            let from = n.saturating_sub(self.p.fiducial_margin + lag + self.p.fiducial_margin);
+            let from = n.saturating_sub(self.p.r_search + lag);
             let mut peak = (n.saturating_sub(lag), 0.0f32);
             for (i, Trace { ecg: v, .. }) in self.trace.range(from, n + 1) {
                 if v.abs() > peak.1 {

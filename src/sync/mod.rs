@@ -66,6 +66,8 @@ struct GateParams {
     flutter_rr: f32,
     /// Sudden-shortening limit of [`SyncMarkerGate::too_fast`], samples.
     onset_rr: f32,
+    /// See [`ATRIAL_LEAD_S`], samples.
+    atrial_lead: (f32, f32),
 }
 
 /// How far the gate trusts the fast candidates.
@@ -101,6 +103,12 @@ const FLUTTER_RR_S: f32 = 0.25;
 const ONSET_RR_S: f32 = 0.35;
 /// See [`SyncMarkerGate::too_fast`].
 const ONSET_RR_FRACTION: f32 = 0.7;
+/// A QRS-like event that leads a candidate by at least the first value, s, and by the same
+/// interval as the event before the previous candidate led that one (within the second value,
+/// s), is an atrial wave at a steady PR interval — a tall P wave — not a fibrillation wave: it
+/// does not count in the flutter limit of [`SyncMarkerGate::too_fast`]. (The normal PR interval
+/// is 0.12–0.20 s; fibrillation waves keep no fixed interval to the next complex.)
+const ATRIAL_LEAD_S: (f32, f32) = (0.1, 0.04);
 
 /// Candidates waiting for the beat detector's confirmation (R estimate, input index).
 const PENDING: usize = 8;
@@ -130,6 +138,8 @@ pub struct SyncMarkerGate {
     rr: MedianOf<8>,
     /// R estimate of the last candidate.
     last_candidate: Option<u64>,
+    /// [`QrsCandidate::event_gap`] of the last candidate.
+    last_event_gap: Option<u64>,
     /// Oldest R estimate among the pending candidates (`u64::MAX` when none): the expiry scan
     /// runs only once it has timed out, not on every sample.
     oldest_pending_r: u64,
@@ -168,6 +178,7 @@ impl SyncMarkerGate {
                 organised_min_rr: ORGANISED_MIN_RR_S * fs,
                 flutter_rr: FLUTTER_RR_S * fs,
                 onset_rr: ONSET_RR_S * fs,
+                atrial_lead: (ATRIAL_LEAD_S.0 * fs, ATRIAL_LEAD_S.1 * fs),
             },
             pending: [None; PENDING],
             outcomes: 0,
@@ -178,6 +189,7 @@ impl SyncMarkerGate {
             veto: None,
             rr: MedianOf::default(),
             last_candidate: None,
+            last_event_gap: None,
             oldest_pending_r: u64::MAX,
             next_eval: 0,
         })
@@ -199,6 +211,7 @@ impl SyncMarkerGate {
         self.outcome_count = 0;
         self.rr = MedianOf::default();
         self.last_candidate = None;
+        self.last_event_gap = None;
         self.oldest_pending_r = u64::MAX;
         self.next_eval = 0;
     }
@@ -259,7 +272,8 @@ impl SyncMarkerGate {
     /// Does the candidate come too soon after the previous QRS to be a beat worth a synchronised
     /// shock? Closer than `FLUTTER_RR_S` — to the previous candidate or beat, or to the previous
     /// QRS-like complex that was too small to trigger ([`QrsCandidate::event_gap`]) — is
-    /// flutter/fibrillation territory at any time;
+    /// flutter/fibrillation territory at any time (an event at a steady lead, a P wave, does not
+    /// count: [`ATRIAL_LEAD_S`]);
     /// closer than `ONSET_RR_S` *and* a sudden shortening (below `ONSET_RR_FRACTION` of the
     /// median RR of the confirmed beats) is the onset of a tachyarrhythmia — or a premature
     /// complex — that the rhythm analysis has not seen yet.
@@ -269,7 +283,15 @@ impl SyncMarkerGate {
         };
         let since = candidate.sample.saturating_sub(previous) as f32;
         // The trigger's QRS-like events count too: in fibrillation it fires on some waves only.
-        let event_gap = candidate.event_gap.map_or(f32::INFINITY, |g| g as f32);
+        let event_gap = match (candidate.event_gap, self.last_event_gap) {
+            (Some(g), Some(previous))
+                if g as f32 >= self.p.atrial_lead.0
+                    && g.abs_diff(previous) as f32 <= self.p.atrial_lead.1 =>
+            {
+                f32::INFINITY
+            }
+            (g, _) => g.map_or(f32::INFINITY, |g| g as f32),
+        };
         if since.min(event_gap) < self.p.flutter_rr {
             return true;
         }
@@ -402,6 +424,7 @@ impl SyncMarkerGate {
         let credible = self.trust() == Trust::Full || self.credible(candidate);
         let too_fast = self.too_fast(candidate);
         self.last_candidate = Some(candidate.sample);
+        self.last_event_gap = candidate.event_gap;
         // Track every candidate, marked or not, for the self-check.
         let slot = self
             .pending
@@ -510,6 +533,33 @@ mod tests {
         let mut gate = available_gate();
         gate.on_beat(&beat(1500));
         assert!(gate.on_candidate(&after(180)).is_some());
+    }
+
+    #[test]
+    fn event_at_a_steady_lead_is_a_p_wave_and_does_not_count_in_the_flutter_limit() {
+        // 360 Hz. Candidates 0.83 s apart, each led by a QRS-like event 0.18 s (65 samples)
+        // before it: the second one follows an event at the same lead and is marked.
+        let led = |sample: u64, gap: u64| QrsCandidate {
+            event_gap: Some(gap),
+            ..candidate(sample)
+        };
+        let mut gate = available_gate();
+        gate.on_beat(&beat(1500));
+        assert!(gate.on_candidate(&led(1800, 65)).is_none());
+        gate.on_beat(&beat(1800));
+        assert!(gate.on_candidate(&led(2100, 70)).is_some());
+        // A lead that changes by more than 40 ms (14 samples) is no steady PR interval.
+        let mut gate = available_gate();
+        gate.on_beat(&beat(1500));
+        assert!(gate.on_candidate(&led(1800, 65)).is_none());
+        gate.on_beat(&beat(1800));
+        assert!(gate.on_candidate(&led(2100, 80)).is_none());
+        // Neither is a steady lead shorter than 0.1 s (36 samples).
+        let mut gate = available_gate();
+        gate.on_beat(&beat(1500));
+        assert!(gate.on_candidate(&led(1800, 30)).is_none());
+        gate.on_beat(&beat(1800));
+        assert!(gate.on_candidate(&led(2100, 30)).is_none());
     }
 
     #[test]
