@@ -1229,7 +1229,7 @@ fn pearson(a: &[f32; SNIPPET_LEN], b: &[f32; SNIPPET_LEN]) -> f32 {
 /// A phrase of length `k` takes `k` steps, so a whole parse takes at most `n + c` steps of
 /// at most `2·LZ_WORDS` word operations each, whatever the data (≈ 5 000 instructions for
 /// n = 256): a step works only on the words that can hold a live position (below `l + m`),
-/// with a loop of fixed length for each word count ([`lempel_ziv_steps`]).
+/// with a loop of fixed length for each word count.
 pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
     let n = n.min(64 * LZ_WORDS);
     if n < 2 {
