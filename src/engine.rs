@@ -138,16 +138,17 @@ impl Engine {
     pub fn push<S: EventSink + ?Sized>(&mut self, sample_mv: f32, sink: &mut S) {
         let n = self.n;
         self.n += 1;
-        let missing = !sample_mv.is_finite();
-        let x = if !missing {
+        let k = self.buffered;
+        let x = if sample_mv.is_finite() {
             self.last_good = sample_mv;
             sample_mv
         } else {
+            // Flagged here, on the rare path, rather than as a bit computed on every push.
+            self.advisor_missing |= 1 << (k % MAX_PUSH_BLOCK);
             self.last_good
         };
         let y = self.prefilter.run(x);
         let out = self.qrs.push(y);
-        let k = self.buffered;
         if let (Some(raw), Some(filtered), Some(as_pushed)) = (
             self.advisor_raw.get_mut(k),
             self.advisor_filtered.get_mut(k),
@@ -157,7 +158,6 @@ impl Engine {
             *filtered = y;
             *as_pushed = sample_mv;
         }
-        self.advisor_missing |= u64::from(missing) << (k % MAX_PUSH_BLOCK);
         self.buffered = k + 1;
         let (quality, advice) = if self.buffered >= self.flush_at || out.beat.is_some() {
             self.feed(n, sample_mv, out.beat.as_ref())
