@@ -159,14 +159,14 @@ impl Engine {
             *as_pushed = sample_mv;
         }
         self.buffered = k + 1;
-        let (quality, advice) = if self.buffered >= self.flush_at || out.beat.is_some() {
-            self.feed(n, sample_mv, out.beat.as_ref())
+        if out.beat.is_some() || self.buffered >= self.flush_at {
+            // Quality events and decisions come only from feeding.
+            let (quality, advice) = self.feed(n, sample_mv, out.beat.as_ref());
+            if quality.is_some() || advice.is_some() {
+                self.report_quality_and_advice(quality, advice, sink);
+            }
         } else {
             self.advisor.run_segment_work();
-            (None, None)
-        };
-        if quality.is_some() || advice.is_some() {
-            self.report_quality_and_advice(quality, advice, sink);
         }
         if let Some(change) = self.sync.update(n) {
             sink.event(Event::SyncState(change));
