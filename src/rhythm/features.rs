@@ -53,6 +53,9 @@ pub const HOP_LEN: usize = 128;
 pub const TCSC_LEN: usize = 384;
 /// Resampled-signal history (8 s): enough for TCSC and late-confirmed beats.
 const RING_LEN: usize = 1024;
+/// Shortest run of raw samples whose stuck count starts with a count of equal neighbours (one
+/// comparison loop); shorter ones (sample-by-sample pushes) take the per-sample run loop.
+const MIN_PAIR_COUNT_LEN: usize = 8;
 /// Half-length of the QRS snippet used for beat correlation, resampled samples (±94 ms).
 const SNIPPET_HALF: usize = 12;
 const SNIPPET_LEN: usize = 2 * SNIPPET_HALF + 1;
@@ -455,6 +458,20 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         // before the resampled samples it produces; they are read only once the block is
         // closed, so they are counted in runs that end where a block closes.
         let mut counted = 0;
+        if produced > 0 {
+            self.tick_block(produced, raw_mv, missing, &mut counted);
+        }
+        self.count_raw(raw_mv.get(counted..).unwrap_or(&[]), missing.checked_shr(counted as u32).unwrap_or(0));
+        if let Some(beat) = beat.filter(|_| len > 0) {
+            self.on_beat(beat);
+        }
+    }
+
+    /// The `produced` resampled samples of a pushed block (`raw_mv`, `missing` as in
+    /// [`FeatureExtractor::push_block`]), with the raw counts of the inputs before each block
+    /// that closes; `counted` tells how many inputs have been counted.
+    #[inline]
+    fn tick_block(&mut self, produced: usize, raw_mv: &[f32], missing: u64, counted: &mut usize) {
         // The open block is worked on as a local (its sums stay in registers through the
         // loop) and stored back around the raw counts, which go into it too.
         let mut open = self.current;
@@ -464,19 +481,15 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
                 break;
             };
             let upto = i as usize + 1;
-            if open.len as usize + 1 >= BLOCK_LEN && upto > counted {
+            if open.len as usize + 1 >= BLOCK_LEN && upto > *counted {
                 self.current = open;
-                self.count_raw(raw_mv.get(counted..upto).unwrap_or(&[]), missing >> counted);
+                self.count_raw(raw_mv.get(*counted..upto).unwrap_or(&[]), missing >> *counted);
                 open = self.current;
-                counted = upto;
+                *counted = upto;
             }
             self.tick(&mut open, y);
         }
         self.current = open;
-        self.count_raw(raw_mv.get(counted..).unwrap_or(&[]), missing.checked_shr(counted as u32).unwrap_or(0));
-        if let Some(beat) = beat.filter(|_| len > 0) {
-            self.on_beat(beat);
-        }
     }
 
     /// Raw quality counters of consecutive input samples (bit `k` of `missing`: sample `k` was
@@ -491,7 +504,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let missing = missing & (u64::MAX >> (64 - len));
         let (mut run, mut prev) = (self.run, self.prev_raw);
         let mut stuck = 0;
-        if missing == 0 {
+        if missing == 0 && len >= MIN_PAIR_COUNT_LEN {
             // A run grows by one per pair of equal neighbours, so with fewer of them than the
             // stuck-run length still to go, no sample here is stuck; the run left at the end
             // is then the trailing equal pairs (plus the carried run if all pairs are). The
@@ -526,6 +539,13 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
                     stuck += u32::from(run >= self.stuck_run);
                     prev = v;
                 }
+            }
+        } else if missing == 0 {
+            // Too few samples for the pair count to pay.
+            for &v in raw_mv {
+                run = if v == prev { run.saturating_add(1) } else { 0 };
+                stuck += u32::from(run >= self.stuck_run);
+                prev = v;
             }
         } else {
             for (k, &v) in raw_mv.iter().enumerate() {
