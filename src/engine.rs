@@ -40,17 +40,19 @@ pub struct Engine {
     qrs: QrsDetector,
     sync: SyncMarkerGate,
     advisor: ShockAdvisor,
-    /// Samples for the advisor not yet given to it: it is fed in blocks (see
-    /// [`Engine::push`]), raw values…
+    /// Samples not yet given to the shock advisor and the quality monitor: both are fed in
+    /// runs (see [`Engine::push`]). Raw values after missing-sample substitution (advisor)…
     advisor_raw: [f32; MAX_PUSH_BLOCK],
-    /// …pre-filtered values…
+    /// …pre-filtered values (advisor)…
     advisor_filtered: [f32; MAX_PUSH_BLOCK],
-    /// …and missing flags (bit k: buffered sample k was missing).
+    /// …missing flags (bit k: buffered sample k was missing)…
     advisor_missing: u64,
+    /// …and raw values as pushed (quality monitor).
+    quality_raw: [f32; MAX_PUSH_BLOCK],
     /// How many samples are buffered.
-    advisor_buffered: usize,
-    /// The buffer is given to the advisor when it holds this many samples (see [`flush_at`]).
-    advisor_flush_at: usize,
+    buffered: usize,
+    /// The buffer is given to both when it holds this many samples (see [`Engine::flush_at`]).
+    flush_at: usize,
     quality: SignalQualityMonitor,
     /// The advisor's last veto on sync markers.
     advisor_veto: Option<SyncUnavailableReason>,
@@ -68,7 +70,7 @@ impl Engine {
         let sync = SyncMarkerGate::new(&config)?;
         let advisor = ShockAdvisor::new(&config)?;
         let quality = SignalQualityMonitor::new(&config)?;
-        let advisor_flush_at = flush_at(&advisor);
+        let flush_at = Engine::flush_at(&advisor, &quality);
         Ok(Engine {
             config,
             prefilter,
@@ -78,8 +80,9 @@ impl Engine {
             advisor_raw: [0.0; MAX_PUSH_BLOCK],
             advisor_filtered: [0.0; MAX_PUSH_BLOCK],
             advisor_missing: 0,
-            advisor_buffered: 0,
-            advisor_flush_at,
+            quality_raw: [0.0; MAX_PUSH_BLOCK],
+            buffered: 0,
+            flush_at,
             quality,
             advisor_veto: None,
             n: 0,
@@ -113,9 +116,9 @@ impl Engine {
         self.sync.reset();
         self.advisor.reset();
         self.advisor_missing = 0;
-        self.advisor_buffered = 0;
-        self.advisor_flush_at = flush_at(&self.advisor);
+        self.buffered = 0;
         self.quality.reset();
+        self.flush_at = Engine::flush_at(&self.advisor, &self.quality);
         self.advisor_veto = None;
         self.n = 0;
         self.last_good = 0.0;
@@ -124,42 +127,46 @@ impl Engine {
 
     /// Push one sample (mV). Events produced by it go to `sink`, in order.
     ///
-    /// The shock advisor is fed in blocks: its inputs are buffered and given to it when its
-    /// next decision is due, when the detector confirms a beat (the advisor reads the ECG
-    /// around it at once) or when the buffer is full; the segment analyses that fall due
-    /// within a block run one per push afterwards (all of them before a decision). It sees
-    /// exactly what sample-by-sample feeding would give it, at the same points, for less work
-    /// per sample. A decision's push (the costliest kind) carries one sample of the block.
+    /// The shock advisor and the quality monitor are fed in blocks: their inputs are buffered
+    /// and given to them when the advisor's next decision is due, when the detector confirms a
+    /// beat (the advisor reads the ECG around it at once), when the monitor's block closes (the
+    /// closing sample is pushed to it by itself, so that its event comes out in its own push)
+    /// or when the buffer is full; the segment analyses that fall due within a block run one
+    /// per push afterwards (all of them before a decision). Both see exactly what
+    /// sample-by-sample feeding would give them, at the same points, for less work per sample.
+    /// A decision's push (the costliest kind) carries one sample of the block.
     pub fn push<S: EventSink + ?Sized>(&mut self, sample_mv: f32, sink: &mut S) {
         let n = self.n;
         self.n += 1;
-        let missing = !sample_mv.is_finite();
-        let x = if !missing {
+        let k = self.buffered;
+        let x = if sample_mv.is_finite() {
             self.last_good = sample_mv;
             sample_mv
         } else {
+            // Flagged here, on the rare path, rather than as a bit computed on every push.
+            self.advisor_missing |= 1 << (k % MAX_PUSH_BLOCK);
             self.last_good
         };
         let y = self.prefilter.run(x);
         let out = self.qrs.push(y);
-        let k = self.advisor_buffered;
-        if let (Some(raw), Some(filtered)) =
-            (self.advisor_raw.get_mut(k), self.advisor_filtered.get_mut(k))
-        {
+        if let (Some(raw), Some(filtered), Some(as_pushed)) = (
+            self.advisor_raw.get_mut(k),
+            self.advisor_filtered.get_mut(k),
+            self.quality_raw.get_mut(k),
+        ) {
             *raw = x;
             *filtered = y;
+            *as_pushed = sample_mv;
         }
-        self.advisor_missing |= u64::from(missing) << (k % MAX_PUSH_BLOCK);
-        self.advisor_buffered = k + 1;
-        let advice = if self.advisor_buffered >= self.advisor_flush_at || out.beat.is_some() {
-            self.feed_advisor(out.beat.as_ref())
+        self.buffered = k + 1;
+        if out.beat.is_some() || self.buffered >= self.flush_at {
+            // Quality events and decisions come only from feeding.
+            let (quality, advice) = self.feed(n, sample_mv, out.beat.as_ref());
+            if quality.is_some() || advice.is_some() {
+                self.report_quality_and_advice(quality, advice, sink);
+            }
         } else {
             self.advisor.run_segment_work();
-            None
-        };
-        let quality = self.quality.push(n, sample_mv);
-        if quality.is_some() || advice.is_some() {
-            self.report_quality_and_advice(quality, advice, sink);
         }
         if let Some(change) = self.sync.update(n) {
             sink.event(Event::SyncState(change));
@@ -231,20 +238,52 @@ impl Engine {
         }
     }
 
-    /// Give the buffered samples to the advisor (`beat`: confirmed in the last one's push).
+    /// Give the buffered samples to the advisor and the quality monitor (`sample_mv`, the last
+    /// of them, is sample `n`; `beat`: confirmed in its push).
     #[inline(never)]
-    fn feed_advisor(&mut self, beat: Option<&Beat>) -> Option<RhythmEvent> {
-        let n = self.advisor_buffered;
+    fn feed(
+        &mut self,
+        n: u64,
+        sample_mv: f32,
+        beat: Option<&Beat>,
+    ) -> (Option<QualityEvent>, Option<RhythmEvent>) {
+        let len = self.buffered;
+        // The monitor: the samples before this one in a run, this one by itself (it may close
+        // the monitor's block). `flush_at` lets no run reach a block's end, so `push_run`
+        // takes them all; the rest (none) would go one by one, each at its own index.
+        let held = self.quality_raw.get(..len.saturating_sub(1)).unwrap_or(&[]);
+        let taken = self.quality.push_run(held);
+        let rest = held.get(taken..).unwrap_or(&[]);
+        let mut quality = None;
+        for (i, &v) in (n - rest.len() as u64..).zip(rest) {
+            quality = quality.or(self.quality.push(i, v));
+        }
+        let quality = quality.or(self.quality.push(n, sample_mv));
         let advice = self.advisor.push_block(
-            self.advisor_raw.get(..n).unwrap_or(&[]),
+            self.advisor_raw.get(..len).unwrap_or(&[]),
             self.advisor_missing,
-            self.advisor_filtered.get(..n).unwrap_or(&[]),
+            self.advisor_filtered.get(..len).unwrap_or(&[]),
             beat,
         );
-        self.advisor_buffered = 0;
+        self.buffered = 0;
         self.advisor_missing = 0;
-        self.advisor_flush_at = flush_at(&self.advisor);
-        advice
+        self.flush_at = Engine::flush_at(&self.advisor, &self.quality);
+        (quality, advice)
+    }
+
+    /// Block length for the advisor and the quality monitor: at most [`MAX_PUSH_BLOCK`];
+    /// ending one sample before the advisor's next decision, so that the decision's push (the
+    /// costliest kind) carries one sample's work besides the decision, as with
+    /// sample-by-sample feeding; and ending with the sample that closes the monitor's block.
+    fn flush_at(advisor: &ShockAdvisor, quality: &SignalQualityMonitor) -> usize {
+        let to_decision = advisor.samples_to_decision();
+        let len = if to_decision > 1 {
+            to_decision - 1
+        } else {
+            1
+        };
+        let len = len.min(MAX_PUSH_BLOCK as u64) as usize;
+        len.min(quality.run_room() + 1)
     }
 
     /// The shock advisor (its last analysed window holds the features behind the last
@@ -266,19 +305,6 @@ impl Engine {
         self.push_slice(samples_mv, &mut events);
         events
     }
-}
-
-/// Block length for the advisor: at most [`MAX_PUSH_BLOCK`], and ending one sample before its
-/// next decision, so that the decision's push (the costliest kind) carries one sample's work
-/// besides the decision, as with sample-by-sample feeding.
-fn flush_at(advisor: &ShockAdvisor) -> usize {
-    let to_decision = advisor.samples_to_decision();
-    let len = if to_decision > 1 {
-        to_decision - 1
-    } else {
-        1
-    };
-    len.min(MAX_PUSH_BLOCK as u64) as usize
 }
 
 /// Analyse a whole strip with a fresh engine built from `config`.

@@ -53,6 +53,9 @@ pub const HOP_LEN: usize = 128;
 pub const TCSC_LEN: usize = 384;
 /// Resampled-signal history (8 s): enough for TCSC and late-confirmed beats.
 const RING_LEN: usize = 1024;
+/// Shortest run of raw samples whose stuck count starts with a count of equal neighbours (one
+/// comparison loop); shorter ones (sample-by-sample pushes) take the per-sample run loop.
+const MIN_PAIR_COUNT_LEN: usize = 8;
 /// Half-length of the QRS snippet used for beat correlation, resampled samples (±94 ms).
 const SNIPPET_HALF: usize = 12;
 const SNIPPET_LEN: usize = 2 * SNIPPET_HALF + 1;
@@ -455,22 +458,38 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         // before the resampled samples it produces; they are read only once the block is
         // closed, so they are counted in runs that end where a block closes.
         let mut counted = 0;
+        if produced > 0 {
+            self.tick_block(produced, raw_mv, missing, &mut counted);
+        }
+        self.count_raw(raw_mv.get(counted..).unwrap_or(&[]), missing.checked_shr(counted as u32).unwrap_or(0));
+        if let Some(beat) = beat.filter(|_| len > 0) {
+            self.on_beat(beat);
+        }
+    }
+
+    /// The `produced` resampled samples of a pushed block (`raw_mv`, `missing` as in
+    /// [`FeatureExtractor::push_block`]), with the raw counts of the inputs before each block
+    /// that closes; `counted` tells how many inputs have been counted.
+    #[inline]
+    fn tick_block(&mut self, produced: usize, raw_mv: &[f32], missing: u64, counted: &mut usize) {
+        // The open block is worked on as a local (its sums stay in registers through the
+        // loop) and stored back around the raw counts, which go into it too.
+        let mut open = self.current;
         for j in 0..produced {
             let (Some(&y), Some(&i)) = (self.block_ticks.get(j), self.block_tick_inputs.get(j))
             else {
                 break;
             };
             let upto = i as usize + 1;
-            if self.current.len as usize + 1 >= BLOCK_LEN && upto > counted {
-                self.count_raw(raw_mv.get(counted..upto).unwrap_or(&[]), missing >> counted);
-                counted = upto;
+            if open.len as usize + 1 >= BLOCK_LEN && upto > *counted {
+                self.current = open;
+                self.count_raw(raw_mv.get(*counted..upto).unwrap_or(&[]), missing >> *counted);
+                open = self.current;
+                *counted = upto;
             }
-            self.tick(y);
+            self.tick(&mut open, y);
         }
-        self.count_raw(raw_mv.get(counted..).unwrap_or(&[]), missing.checked_shr(counted as u32).unwrap_or(0));
-        if let Some(beat) = beat.filter(|_| len > 0) {
-            self.on_beat(beat);
-        }
+        self.current = open;
     }
 
     /// Raw quality counters of consecutive input samples (bit `k` of `missing`: sample `k` was
@@ -485,7 +504,44 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         let missing = missing & (u64::MAX >> (64 - len));
         let (mut run, mut prev) = (self.run, self.prev_raw);
         let mut stuck = 0;
-        if missing == 0 {
+        if missing == 0 && len >= MIN_PAIR_COUNT_LEN {
+            // A run grows by one per pair of equal neighbours, so with fewer of them than the
+            // stuck-run length still to go, no sample here is stuck; the run left at the end
+            // is then the trailing equal pairs (plus the carried run if all pairs are). The
+            // pairs are counted in one comparison loop without a carried dependency.
+            let last = raw_mv.last().copied().unwrap_or(prev);
+            let inner = raw_mv.get(1..).unwrap_or(&[]);
+            let pairs = inner
+                .iter()
+                .zip(raw_mv.iter())
+                .map(|(a, b)| u32::from(a == b))
+                .sum::<u32>()
+                + u32::from(raw_mv.first() == Some(&prev));
+            if run.saturating_add(pairs) < self.stuck_run {
+                let mut trailing = 0;
+                let mut later = last;
+                for &v in raw_mv.iter().rev().skip(1).chain(core::iter::once(&prev)) {
+                    if v != later {
+                        break;
+                    }
+                    trailing += 1;
+                    later = v;
+                }
+                run = if trailing == len as u32 {
+                    run.saturating_add(trailing)
+                } else {
+                    trailing
+                };
+                prev = last;
+            } else {
+                for &v in raw_mv {
+                    run = if v == prev { run.saturating_add(1) } else { 0 };
+                    stuck += u32::from(run >= self.stuck_run);
+                    prev = v;
+                }
+            }
+        } else if missing == 0 {
+            // Too few samples for the pair count to pay.
             for &v in raw_mv {
                 run = if v == prev { run.saturating_add(1) } else { 0 };
                 stuck += u32::from(run >= self.stuck_run);
@@ -525,13 +581,12 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         self.prev_raw = prev;
     }
 
-    /// One resampled sample.
+    /// One resampled sample, into the open block `b` (the caller's copy of `self.current`).
     #[inline]
-    fn tick(&mut self, y: f32) {
+    fn tick(&mut self, b: &mut Block, y: f32) {
         let k = self.ticks;
         self.ticks += 1;
         self.ring.push(y);
-        let b = &mut self.current;
         if b.len == 0 {
             b.first = k;
         }
@@ -548,9 +603,8 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         b.len += 1;
         self.prev_dec = y;
         if b.len as usize >= BLOCK_LEN {
-            let done = *b;
-            self.blocks.push(done);
-            self.current = Block::default();
+            self.blocks.push(*b);
+            *b = Block::default();
         }
         // Segment analysis: a new segment on the hop, then one phase due per tick.
         if self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0 {
@@ -710,11 +764,18 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     /// to it).
     fn binarize_segment(&mut self) {
         let mean = self.segment_buf.iter().sum::<f32>() / SEGMENT_LEN as f32;
-        self.lz_bits = [0u64; LZ_WORDS];
         for (word, chunk) in self.lz_bits.iter_mut().zip(self.segment_buf.chunks_exact(64)) {
-            for (b, &v) in chunk.iter().enumerate() {
-                *word |= u64::from(v > mean) << b;
+            // Eight bits at a time with constant shifts (the compiler turns each group into
+            // one vector comparison and a mask extraction).
+            let mut w = 0u64;
+            for (k, group) in chunk.chunks_exact(8).enumerate() {
+                let mut byte = 0u64;
+                for (b, &v) in group.iter().enumerate() {
+                    byte |= u64::from(v > mean) << b;
+                }
+                w |= byte << (8 * k);
             }
+            *word = w;
         }
     }
 
@@ -833,7 +894,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         }
         let blocks = n_ptp as u32;
         if let Some(held) = ptps.get_mut(..n_ptp) {
-            held.sort_unstable_by(|a, b| a.total_cmp(b));
+            sort_total_order(held);
             let median = held.get(n_ptp / 2).copied().unwrap_or(0.0);
             let max = held.last().copied().unwrap_or(0.0);
             let mean = held.iter().sum::<f32>() / n_ptp.max(1) as f32;
@@ -1125,8 +1186,36 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// Median of a small slice, sorting it in place; 0 when empty.
 fn median_in_place(v: &mut [f32]) -> f32 {
-    v.sort_unstable_by(|a, b| a.total_cmp(b));
+    sort_total_order(v);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Sort a small slice (at most [`BEAT_CAPACITY`] values; longer ones are sorted directly) in
+/// the order of [`f32::total_cmp`], through the integer keys that order is defined by: the
+/// sorted sequence is unique (equal keys are equal bit patterns), so the result is exactly
+/// `v.sort_unstable_by(f32::total_cmp)`'s, but an integer sort needs no comparison closure
+/// and sorts with branch-free networks.
+fn sort_total_order(v: &mut [f32]) {
+    let mut held = [0i32; BEAT_CAPACITY];
+    let Some(keys) = held.get_mut(..v.len()) else {
+        v.sort_unstable_by(f32::total_cmp);
+        return;
+    };
+    for (k, &x) in keys.iter_mut().zip(v.iter()) {
+        *k = total_order_key(x.to_bits() as i32);
+    }
+    keys.sort_unstable();
+    for (x, &k) in v.iter_mut().zip(keys.iter()) {
+        // The key map is its own inverse.
+        *x = f32::from_bits(total_order_key(k) as u32);
+    }
+}
+
+/// `f32::total_cmp`'s key: the bit pattern as `i32` with the magnitude bits of negative
+/// values flipped, so that integer order is total order (its own inverse).
+#[inline]
+fn total_order_key(bits: i32) -> i32 {
+    bits ^ (((bits >> 31) as u32) >> 1) as i32
 }
 
 /// Pearson correlation of two equal-length snippets; 0 when either is constant.
@@ -1158,13 +1247,14 @@ fn pearson(a: &[f32; SNIPPET_LEN], b: &[f32; SNIPPET_LEN]) -> f32 {
 /// one by one (`O(n²)` steps), a bit set holds the positions `i + m` of every candidate still
 /// matching after `m` symbols; one step filters it by the next symbol and shifts it by one.
 /// A phrase of length `k` takes `k` steps, so a whole parse takes at most `n + c` steps of
-/// `2·LZ_WORDS` word operations each, whatever the data (≈ 7 000 instructions for n = 256).
+/// at most `2·LZ_WORDS` word operations each, whatever the data (≈ 5 000 instructions for
+/// n = 256): a step works only on the words that can hold a live position (below `l + m`),
+/// with a loop of fixed length for each word count.
 pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
     let n = n.min(64 * LZ_WORDS);
     if n < 2 {
         return n as u32;
     }
-    let bit = |p: usize| s.get(p >> 6).is_some_and(|w| (w >> (p & 63)) & 1 == 1);
     let (mut c, mut l) = (1u32, 1usize);
     loop {
         // Candidates: every start i < l, none matched yet.
@@ -1180,29 +1270,20 @@ pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
             };
         }
         let mut m = 0usize;
-        loop {
-            if l + m >= n {
-                // Some earlier start matches the whole rest: the last phrase ends the parse.
-                return c + 1;
+        let step = loop {
+            let step = match (l + m) >> 6 {
+                0 => lempel_ziv_steps::<1>(s, n, l, &mut m, &mut live),
+                1 => lempel_ziv_steps::<2>(s, n, l, &mut m, &mut live),
+                2 => lempel_ziv_steps::<3>(s, n, l, &mut m, &mut live),
+                _ => lempel_ziv_steps::<LZ_WORDS>(s, n, l, &mut m, &mut live),
+            };
+            if step != LempelZivStep::MoreWords {
+                break step;
             }
-            // Keep candidates whose symbol at i + m equals s[l + m].
-            let flip = if bit(l + m) { 0 } else { u64::MAX };
-            let mut any = 0u64;
-            for (word, &sw) in live.iter_mut().zip(s.iter()) {
-                *word &= sw ^ flip;
-                any |= *word;
-            }
-            if any == 0 {
-                break;
-            }
-            m += 1;
-            // Positions i + m: shift the set up by one bit.
-            let mut carry = 0u64;
-            for word in live.iter_mut() {
-                let next_carry = *word >> 63;
-                *word = (*word << 1) | carry;
-                carry = next_carry;
-            }
+        };
+        if step == LempelZivStep::RestMatched {
+            // Some earlier start matches the whole rest: the last phrase ends the parse.
+            return c + 1;
         }
         c += 1;
         l += m + 1;
@@ -1210,6 +1291,64 @@ pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
             return c;
         }
     }
+}
+
+/// Why [`lempel_ziv_steps`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LempelZivStep {
+    /// The phrase reached the end of the sequence.
+    RestMatched,
+    /// No candidate matches the next symbol: the phrase ends.
+    PhraseEnd,
+    /// The live positions are about to grow past the words the steps work on.
+    MoreWords,
+}
+
+/// Steps of [`lempel_ziv_packed`]'s phrase starting at `l`, from `*m` symbols matched, on the
+/// first `W` words of `live` (the others are zero and stay so: the steps stop before a live
+/// position could reach word `W`). `W` is a constant, so the word loops are unrolled.
+#[inline(always)]
+fn lempel_ziv_steps<const W: usize>(
+    s: &[u64; LZ_WORDS],
+    n: usize,
+    l: usize,
+    m: &mut usize,
+    live: &mut [u64; LZ_WORDS],
+) -> LempelZivStep {
+    let (Some(s_words), Some(live)) = (s.first_chunk::<W>(), live.first_chunk_mut::<W>()) else {
+        return LempelZivStep::RestMatched;
+    };
+    let bit = |p: usize| s.get(p >> 6).is_some_and(|w| (w >> (p & 63)) & 1 == 1);
+    let mut k = *m;
+    let step = loop {
+        if l + k >= n {
+            break LempelZivStep::RestMatched;
+        }
+        // The positions are below `l + k`; after this step's shift they reach `l + k`.
+        if l + k >= 64 * W {
+            break LempelZivStep::MoreWords;
+        }
+        // Keep candidates whose symbol at i + k equals s[l + k].
+        let flip = if bit(l + k) { 0 } else { u64::MAX };
+        let mut any = 0u64;
+        for (word, &sw) in live.iter_mut().zip(s_words.iter()) {
+            *word &= sw ^ flip;
+            any |= *word;
+        }
+        if any == 0 {
+            break LempelZivStep::PhraseEnd;
+        }
+        k += 1;
+        // Positions i + k: shift the set up by one bit (nothing leaves word W - 1).
+        let mut carry = 0u64;
+        for word in live.iter_mut() {
+            let next_carry = *word >> 63;
+            *word = (*word << 1) | carry;
+            carry = next_carry;
+        }
+    };
+    *m = k;
+    step
 }
 
 /// Lempel–Ziv complexity counter c(n) of a binary sequence (Kaspar & Schuster, Phys Rev A 1987):
@@ -1348,5 +1487,102 @@ mod tests {
         b.iter_mut().for_each(|v| *v = -*v);
         assert!((pearson(&a, &a) - 1.0).abs() < 1e-5);
         assert!((pearson(&a, &b) + 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn stuck_runs_counted_in_pieces_are_the_plain_count() {
+        // Runs of identical raw values of every length around the stuck-run length (18
+        // samples at 360 Hz), carried across pieces of 1 to 64 samples, with missing samples.
+        let fs = 360.0;
+        let mut x = FeatureExtractor::<super::super::spectrum::MicroFftSpectrum>::new(
+            fs,
+            8.0,
+            FeatureParams::default(),
+        );
+        let mut raw = Vec::new();
+        let mut missing = Vec::new();
+        let mut state = 0x9e37_79b9_u32;
+        for len in (1..40).chain((1..40).rev()).cycle().take(300) {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let value = (state % 5) as f32 * 0.01;
+            for k in 0..len {
+                raw.push(value);
+                missing.push(state % 7 == 0 && k == len / 2);
+            }
+        }
+        // The plain per-sample count.
+        let (mut run, mut prev, mut stuck) = (0u32, 0.0f32, 0u32);
+        for (&v, &m) in raw.iter().zip(&missing) {
+            run = if m {
+                0
+            } else if v == prev {
+                run.saturating_add(1)
+            } else {
+                0
+            };
+            stuck += u32::from(run >= x.stuck_run);
+            prev = v;
+        }
+        let mut at = 0;
+        for len in (1..=MAX_PUSH_BLOCK).cycle() {
+            let end = (at + len).min(raw.len());
+            let bits = missing[at..end]
+                .iter()
+                .enumerate()
+                .fold(0u64, |b, (k, &m)| b | (u64::from(m) << k));
+            x.count_raw(&raw[at..end], bits);
+            at = end;
+            if at == raw.len() {
+                break;
+            }
+        }
+        assert!(stuck > 100, "{stuck}");
+        assert_eq!(x.current.stuck, stuck);
+        assert_eq!(x.run, run);
+        assert_eq!(x.n, raw.len() as u64);
+    }
+
+    #[test]
+    fn integer_key_sort_is_the_total_order_sort() {
+        let specials = [
+            0.0f32,
+            -0.0,
+            f32::NAN,
+            -f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            1.0e-40,
+            -1.0e-40,
+            f32::MAX,
+            f32::MIN,
+        ];
+        let mut state = 0x2545_f491_u32;
+        for len in 0..=BEAT_CAPACITY + 3 {
+            for _ in 0..20 {
+                let v: Vec<f32> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 17;
+                        state ^= state << 5;
+                        match state % 4 {
+                            0 => specials[(state >> 8) as usize % specials.len()],
+                            // Repeats, so that ties occur.
+                            1 => ((state >> 8) % 7) as f32 * 0.25 - 0.5,
+                            _ => f32::from_bits(state.rotate_left(7)),
+                        }
+                    })
+                    .collect();
+                let mut expected = v.clone();
+                expected.sort_unstable_by(f32::total_cmp);
+                let mut got = v;
+                sort_total_order(&mut got);
+                let bits = |s: &[f32]| s.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&expected), "length {len}");
+            }
+        }
     }
 }
