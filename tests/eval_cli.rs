@@ -293,3 +293,64 @@ fn cudb_folder_reads_brackets_only() {
     assert_eq!(r["VF"]["correct_pct"].as_f64(), Some(50.0));
     std::fs::remove_dir_all(&root).ok();
 }
+
+/// The two 60-s mitdb excerpts of test-data as a database.
+fn excerpt_db(tag: &str) -> PathBuf {
+    let db = temp_dir(tag);
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data");
+    for rec in ["mitdb_100", "mitdb_208"] {
+        for ext in ["hea", "dat", "atr"] {
+            let name = format!("{rec}.{ext}");
+            std::fs::copy(data.join(&name), db.join(&name)).unwrap();
+        }
+    }
+    std::fs::write(db.join("RECORDS"), "mitdb_100\nmitdb_208\n").unwrap();
+    db
+}
+
+#[test]
+fn records_resampled_to_other_rates_are_scored_with_their_annotations() {
+    // The excerpts at 360 Hz (their own rate) and converted to 128, 250 and 1000 Hz: the same
+    // reference beats (rescaled), and the sync markers still on them.
+    let db = excerpt_db("resample");
+    let dir = db.to_str().unwrap();
+    for hz in [None, Some("128"), Some("250"), Some("1000")] {
+        let mut args = vec!["eval", "sync", dir, "--json"];
+        if let Some(hz) = hz {
+            args.extend(["--resample-hz", hz]);
+        }
+        let report = &run_json(&args)[0];
+        assert_eq!(report["beats"], 151, "{hz:?}");
+        let se = report["sync_se"].as_f64().unwrap();
+        assert!(se >= 90.0, "{hz:?}: sync Se {se}");
+        assert_eq!(report["off_time"], 0, "{hz:?}");
+    }
+    std::fs::remove_dir_all(&db).ok();
+}
+
+#[test]
+fn resampling_needs_the_engine_and_a_sample_rate() {
+    let db = excerpt_db("resample-bad");
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
+            .args(["eval", "sync", db.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = run(&["--resample-hz", "250", "--events-dir", "/nonexistent"]);
+    assert!(err.contains("cannot be used with --events-dir"), "{err}");
+    for bad in ["60", "1200", "NaN"] {
+        let err = run(&["--resample-hz", bad]);
+        assert!(
+            err.contains(&format!(
+                "--resample-hz: {bad} Hz is outside the engine's 125-1000 Hz"
+            )),
+            "{err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1);
+    }
+    std::fs::remove_dir_all(&db).ok();
+}

@@ -254,6 +254,11 @@ fn bad_files_give_one_clear_line() {
             "the time column gives 250 Hz but the sample rate given is 360 Hz",
         ),
         (
+            "record below the engine's rates",
+            vec![csv("slow.csv", "time_s,ecg_mv\n0,0\n0.01,0.1\n0.02,0\n")],
+            "slow.csv: config field `sample_rate_hz` = 100 is out of range (expected 125 to 1000)",
+        ),
+        (
             "text in a .wav",
             vec![csv("text.wav", "time_s,ecg_mv\n")],
             "text.wav: malformed WAV",

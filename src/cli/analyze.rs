@@ -198,7 +198,7 @@ fn analyze_record(
     keep_beats: bool,
 ) -> Result<Analysis, CliError> {
     let (mut source, mut analysis) = open(path, input)?;
-    let config = load_config(input.config.as_deref(), analysis.sample_rate_hz)?;
+    let config = load_config(input.config.as_deref(), analysis.sample_rate_hz, path)?;
     let mut engine =
         Engine::new(config).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
     let mut sink = RecordSink {
@@ -228,7 +228,7 @@ fn run_one(path: &Path, args: &AnalyzeArgs) -> Result<(), CliError> {
     if let Some(svg) = &args.plot {
         // The strip drawing needs the samples: read the record whole.
         let rec = read_recording(path, &args.input)?;
-        let config = load_config(args.input.config.as_deref(), rec.sample_rate_hz)?;
+        let config = load_config(args.input.config.as_deref(), rec.sample_rate_hz, path)?;
         let mut engine =
             Engine::new(config).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
         let analysis = Analysis {

@@ -76,8 +76,13 @@ impl From<IoError> for CliError {
     }
 }
 
-/// Load the config file (if any) and set the sample rate of the record.
-pub fn load_config(path: Option<&Path>, sample_rate_hz: f32) -> Result<Config, CliError> {
+/// Load the config file (if any) and set the sample rate of the record. A sample rate the engine
+/// does not take is an error naming `record`; any other invalid field names the config file.
+pub fn load_config(
+    path: Option<&Path>,
+    sample_rate_hz: f32,
+    record: &Path,
+) -> Result<Config, CliError> {
     let mut config = match path {
         None => Config::default(),
         Some(p) => {
@@ -89,7 +94,12 @@ pub fn load_config(path: Option<&Path>, sample_rate_hz: f32) -> Result<Config, C
     };
     config.sample_rate_hz = sample_rate_hz;
     config.validate().map_err(|e| {
-        let origin = path.map_or("record".to_string(), |p| p.display().to_string());
+        // The sample rate comes from the record; every other field from the config file.
+        let origin = match path {
+            Some(p) if e.field != "sample_rate_hz" => p,
+            _ => record,
+        };
+        let origin = origin.display();
         CliError(format!("{origin}: {e}"))
     })?;
     Ok(config)

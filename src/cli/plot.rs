@@ -54,7 +54,11 @@ impl RangeArgs {
 /// moment, with the history before `--from`), then draw the range.
 pub fn run(args: &PlotArgs) -> Result<(), CliError> {
     let rec = read_recording(&args.record, &args.input)?;
-    let config = load_config(args.input.config.as_deref(), rec.sample_rate_hz)?;
+    let config = load_config(
+        args.input.config.as_deref(),
+        rec.sample_rate_hz,
+        &args.record,
+    )?;
     let mut engine =
         Engine::new(config).map_err(|e| CliError(format!("{}: {e}", args.record.display())))?;
     let events = engine.analyze(&rec.samples_mv);

@@ -5,7 +5,8 @@
 //! - [`csv`]: CSV strips (`time_s,ecg_mv` or a single `ecg_mv` column);
 //! - [`jsonl`]: the event stream of `EVALUATION.md`;
 //! - [`fuzz`]: byte-level entry points for fuzzing and property tests;
-//! - [`stream`]: a WFDB lead decoded chunk by chunk, for records too long to load whole.
+//! - [`stream`]: a WFDB lead decoded chunk by chunk, for records too long to load whole;
+//! - [`resample`]: band-limited sample-rate conversion of a whole lead (evaluation at other rates).
 //!
 //! [`open_recording`] picks the reader from the path and returns one lead in millivolts.
 
@@ -13,6 +14,7 @@ pub mod annotation;
 pub mod csv;
 pub mod fuzz;
 pub mod jsonl;
+pub mod resample;
 pub mod stream;
 pub mod wav;
 pub mod wfdb;
