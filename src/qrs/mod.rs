@@ -146,6 +146,15 @@ pub const RISE_HOLD_MS: f32 = 15.0;
 /// come too late (`sync.max_latency_ms`) instead of marking it as if it were on time.
 pub const R_SEARCH_MS: f32 = 90.0;
 
+/// How far `later` follows `earlier`: the shorter of the intervals between their R estimates
+/// and between their integral peaks (see [`QrsDetector::in_refractory`]).
+fn gap(later: &Peak, earlier: &Peak) -> u64 {
+    later
+        .fiducial
+        .saturating_sub(earlier.fiducial)
+        .min(later.at.saturating_sub(earlier.at))
+}
+
 /// A fast candidate waiting for its R peak (see [`QrsDetector::fast_candidate`]).
 #[derive(Clone, Copy, Debug)]
 struct Rising {
@@ -168,6 +177,8 @@ struct Peak {
     slope: f32,
     amplitude: f32,
     width: u32,
+    /// Index of the integral peak (slope time).
+    at: u64,
 }
 
 /// The QRS detector. Works at any sample rate; allocates only in [`QrsDetector::new`].
@@ -504,6 +515,7 @@ impl QrsDetector {
             slope,
             amplitude,
             width,
+            at,
         }
     }
 
@@ -526,10 +538,13 @@ impl QrsDetector {
                 && later.value > 0.5 * held.value)
     }
 
-    fn in_refractory(&self, fiducial: u64) -> bool {
-        self.last_beat.is_some_and(|b| {
-            fiducial.saturating_sub(b.fiducial) < self.p.refractory || fiducial <= b.fiducial
-        })
+    /// Is `peak` within the refractory period of the last beat? Measured both between the R
+    /// estimates and between the integral peaks: the R estimate of a QRS's second energy lobe
+    /// can land on the rising T wave at the end of its search window, more than the refractory
+    /// period after the beat's R, while the lobe's integral peak follows the beat's by less.
+    fn in_refractory(&self, peak: &Peak) -> bool {
+        self.last_beat
+            .is_some_and(|b| gap(peak, &b) < self.p.refractory || peak.fiducial <= b.fiducial)
     }
 
     /// Decide what an integral peak is: QRS candidate (held), or noise. Returns a beat when a
@@ -537,13 +552,13 @@ impl QrsDetector {
     #[inline(never)]
     fn classify_peak(&mut self, n: u64, at: u64) -> Option<Beat> {
         let peak = self.describe(at);
-        if self.in_refractory(peak.fiducial) {
+        if self.in_refractory(&peak) {
             return None;
         }
         // A held QRS candidate is replaced by a larger peak within the refractory period, or
         // by a dominant one shortly after it (a P wave taken for a QRS).
         if let Some(h) = self.held {
-            let gap = peak.fiducial.saturating_sub(h.fiducial);
+            let gap = gap(&peak, &h);
             if gap < self.p.refractory {
                 if peak.value > h.value {
                     self.set_held(Some(peak));
@@ -703,5 +718,37 @@ impl QrsDetector {
             correlation: r.correlation,
             event_gap: r.event_gap,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peak(at: u64, fiducial: u64) -> Peak {
+        Peak {
+            value: 1.0,
+            fiducial,
+            slope: 1.0,
+            amplitude: 1.0,
+            width: 10,
+            at,
+        }
+    }
+
+    #[test]
+    fn a_second_energy_lobe_is_refractory_by_its_integral_peak_even_when_its_r_estimate_strays() {
+        // 250 Hz: the 200-ms refractory period is 50 samples. A beat with its integral peak at
+        // 1000 and its R at 990.
+        let mut detector = QrsDetector::new(&Config::with_sample_rate(250.0), 0).unwrap();
+        detector.set_last_beat(Some(peak(1000, 990)));
+        // A second lobe of the same QRS: integral peak 120 ms later, R estimate on the rising T
+        // wave 240 ms after the beat's R (mitdb 217 at 250 Hz).
+        assert!(detector.in_refractory(&peak(1030, 1050)));
+        assert_eq!(gap(&peak(1030, 1050), &peak(1000, 990)), 30);
+        // The next complex: integral peak and R both 240 ms later.
+        assert!(!detector.in_refractory(&peak(1060, 1050)));
+        // R estimates closer than the refractory period still count as one, as before.
+        assert!(detector.in_refractory(&peak(1080, 1020)));
     }
 }
