@@ -92,16 +92,7 @@ fn vf_like_undulation_is_shockable_at_every_rate() {
             c.rhythm.window_s = window_s;
             let ev = rhythm_events(c, &vf_like(fs, 40.0));
             let shock = fraction(&ev, 2, |e| e.decision == Decision::Shockable);
-            // 4-s windows see half as many detected waves: at 125 Hz a stretch where the
-            // detector counts the undulation's waves at 78-98/min, alike, passes the slow
-            // organised rule in 4 of 35 windows (since the detector's refractory period is
-            // also measured between integral peaks; on vfdb and cudb converted to 128 Hz that
-            // change moved 4-s VF Se from 95.27 to 95.61 %).
-            let floor = if window_s < 8.0 { 0.85 } else { 0.9 };
-            assert!(
-                shock >= floor,
-                "fs {fs} window {window_s}: shockable {shock}"
-            );
+            assert!(shock >= 0.9, "fs {fs} window {window_s}: shockable {shock}");
         }
     }
 }

@@ -121,6 +121,8 @@ struct Params {
     rise_hold: u64,
     /// How far back from its trigger a fast candidate's R peak is sought ([`R_SEARCH_MS`]).
     r_search: u64,
+    /// Integral peaks closer than this are lobes of one QRS ([`QRS_LOBES_MS`]).
+    lobes: u64,
     fs: f32,
 }
 
@@ -146,8 +148,15 @@ pub const RISE_HOLD_MS: f32 = 15.0;
 /// come too late (`sync.max_latency_ms`) instead of marking it as if it were on time.
 pub const R_SEARCH_MS: f32 = 90.0;
 
+/// Integral peaks of the energy closer than this are lobes of one QRS complex, ms: the longest
+/// QRS lasts about this long, while the waves of fibrillation or flutter (4–6 Hz) come at
+/// least 160 ms apart. Two peaks are one complex when their R estimates are closer than the
+/// refractory period or their integral peaks closer than this.
+pub const QRS_LOBES_MS: f32 = 140.0;
+
 /// How far `later` follows `earlier`: the shorter of the intervals between their R estimates
-/// and between their integral peaks (see [`QrsDetector::in_refractory`]).
+/// and between their integral peaks (the dominance window of a held candidate, in
+/// `classify_peak`).
 fn gap(later: &Peak, earlier: &Peak) -> u64 {
     later
         .fiducial
@@ -255,6 +264,7 @@ impl QrsDetector {
             t_slope_ratio: 0.5,
             rise_hold: ms(RISE_HOLD_MS),
             r_search: ms(R_SEARCH_MS),
+            lobes: ms(QRS_LOBES_MS),
             fs,
         };
         // Any peak whose R lies within the dominance window of the held one has been classified
@@ -538,13 +548,20 @@ impl QrsDetector {
                 && later.value > 0.5 * held.value)
     }
 
-    /// Is `peak` within the refractory period of the last beat? Measured both between the R
-    /// estimates and between the integral peaks: the R estimate of a QRS's second energy lobe
-    /// can land on the rising T wave at the end of its search window, more than the refractory
-    /// period after the beat's R, while the lobe's integral peak follows the beat's by less.
+    /// Is `peak` part of the last beat: within its refractory period, or a second energy lobe
+    /// of its QRS? The R estimate of a QRS's second lobe can land on the rising T wave at the
+    /// end of its search window, more than the refractory period after the beat's R, while the
+    /// lobe's integral peak follows the beat's by less than [`QRS_LOBES_MS`].
     fn in_refractory(&self, peak: &Peak) -> bool {
         self.last_beat
-            .is_some_and(|b| gap(peak, &b) < self.p.refractory || peak.fiducial <= b.fiducial)
+            .is_some_and(|b| self.same_complex(peak, &b) || peak.fiducial <= b.fiducial)
+    }
+
+    /// Are `later` and `earlier` one QRS complex: R estimates closer than the refractory
+    /// period, or integral peaks closer than [`QRS_LOBES_MS`]?
+    fn same_complex(&self, later: &Peak, earlier: &Peak) -> bool {
+        later.fiducial.saturating_sub(earlier.fiducial) < self.p.refractory
+            || later.at.saturating_sub(earlier.at) < self.p.lobes
     }
 
     /// Decide what an integral peak is: QRS candidate (held), or noise. Returns a beat when a
@@ -559,7 +576,7 @@ impl QrsDetector {
         // by a dominant one shortly after it (a P wave taken for a QRS).
         if let Some(h) = self.held {
             let gap = gap(&peak, &h);
-            if gap < self.p.refractory {
+            if self.same_complex(&peak, &h) {
                 if peak.value > h.value {
                     self.set_held(Some(peak));
                 }
@@ -746,6 +763,9 @@ mod tests {
         // wave 240 ms after the beat's R (mitdb 217 at 250 Hz).
         assert!(detector.in_refractory(&peak(1030, 1050)));
         assert_eq!(gap(&peak(1030, 1050), &peak(1000, 990)), 30);
+        // Integral peaks 160 ms apart (a fibrillation wave's spacing) are two complexes when
+        // the R estimates are more than the refractory period apart.
+        assert!(!detector.in_refractory(&peak(1040, 1050)));
         // The next complex: integral peak and R both 240 ms later.
         assert!(!detector.in_refractory(&peak(1060, 1050)));
         // R estimates closer than the refractory period still count as one, as before.
