@@ -145,13 +145,34 @@ impl SignalQualityMonitor {
         let Some(xs) = xs.get(..take) else {
             return 0;
         };
-        // The same steps as `note`, on locals (kept in registers through the loop).
+        self.note_all(xs);
+        self.in_block += take as u32;
+        take
+    }
+
+    #[inline]
+    fn accumulate(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
+        self.note_all(core::slice::from_ref(&x));
+        self.in_block += 1;
+        if self.in_block < self.p.block {
+            return None;
+        }
+        self.close_block(n)
+    }
+
+    /// Samples into the open block's extremes, runs and missing flag (the block count is the
+    /// caller's). The state is worked on as locals, kept in registers through the loop.
+    #[inline(always)]
+    fn note_all(&mut self, xs: &[f32]) {
         let c = self.current;
         let (mut lo, mut hi, mut missing) = (c.min, c.max, c.missing);
         let (mut longest, mut run_value) = (c.longest_run, c.run_value);
         let (mut run, mut last) = (self.run, self.last);
         for &x in xs {
             if x.is_finite() {
+                // Plain selects: `x` is finite here and the held extremes never NaN. (`min` and
+                // `max` are not adjacent in `Block`: adjacent, the compiler packs the two selects
+                // into one two-lane vector update of six times the instructions.)
                 lo = if x < lo { x } else { lo };
                 hi = if x > hi { x } else { hi };
                 run = if x == last { run + 1 } else { 1 };
@@ -174,45 +195,6 @@ impl SignalQualityMonitor {
             missing,
         };
         (self.run, self.last) = (run, last);
-        self.in_block += take as u32;
-        take
-    }
-
-    #[inline]
-    fn accumulate(&mut self, n: u64, x: f32) -> Option<QualityEvent> {
-        self.note(x);
-        self.in_block += 1;
-        if self.in_block < self.p.block {
-            return None;
-        }
-        self.close_block(n)
-    }
-
-    /// One sample into the open block's extremes, runs and missing flag.
-    #[inline(always)]
-    fn note(&mut self, x: f32) {
-        let c = &mut self.current;
-        if x.is_finite() {
-            // Plain selects: `x` is finite here and the held extremes never NaN. (`min` and
-            // `max` are not adjacent in `Block`: adjacent, the compiler packs the two selects
-            // into one two-lane vector update of six times the instructions.)
-            c.min = if x < c.min { x } else { c.min };
-            c.max = if x > c.max { x } else { c.max };
-            if x == self.last {
-                self.run += 1;
-            } else {
-                self.run = 1;
-            }
-            self.last = x;
-            if self.run > c.longest_run {
-                c.longest_run = self.run;
-                c.run_value = x;
-            }
-        } else {
-            c.missing = true;
-            self.run = 0;
-            self.last = f32::NAN;
-        }
     }
 
     /// Close the block that this sample completed and assess the last [`BLOCKS`] blocks.
