@@ -147,7 +147,10 @@ fn wide_complexes(fs: f32, seconds: f32) -> (Vec<f32>, Vec<u64>) {
         let r = (beat_t * fs).round() as u64;
         peaks.push(r);
         let r_t = r as f32 / fs;
-        for (i, v) in x.iter_mut().enumerate() {
+        // Only the samples within 0.6 s of the R peak get this beat's waves.
+        let from = ((r_t - 0.6) * fs).floor().max(0.0) as usize;
+        let to = (((r_t + 0.6) * fs).ceil() as usize + 1).min(n);
+        for (i, v) in x.iter_mut().enumerate().take(to).skip(from) {
             let t = i as f32 / fs;
             if (t - r_t).abs() < 0.6 {
                 *v += g(t, r_t, 0.04, 1.8)
