@@ -93,13 +93,21 @@ impl Centred {
     }
 
     /// Pearson correlation with `other` (0 when either is flat or empty).
+    #[cfg(test)]
     fn correlation(&self, other: &Centred) -> f32 {
-        if self.len == 0 || self.len != other.len {
-            return 0.0;
-        }
         let mut sab = 0.0f32;
         for (&x, &y) in self.values().iter().zip(other.values()) {
             sab += x * y;
+        }
+        self.correlation_from(sab, other)
+    }
+
+    /// Pearson correlation with `other` given the sum of their products `sab`, summed in the
+    /// order of the samples (0 when either is flat or empty).
+    #[inline]
+    fn correlation_from(&self, sab: f32, other: &Centred) -> f32 {
+        if self.len == 0 || self.len != other.len {
+            return 0.0;
         }
         let den = libm::sqrtf(self.energy * other.energy);
         if den <= f32::EPSILON {
@@ -181,11 +189,20 @@ impl TemplateBank {
         }
         for t in self.templates.iter() {
             let Some(t) = t else { continue };
-            for window in windows.iter() {
+            // The template against all shifted windows in one pass: one product sum per
+            // window, each summed in the order of `Centred::correlation` (so the same values),
+            // with the template's value loaded once for all of them.
+            let mut sums = [0.0f32; 2 * SHIFT + 1];
+            for (j, &y) in t.centred.values().iter().enumerate() {
+                for (sum, window) in sums.iter_mut().zip(windows.iter()) {
+                    *sum += window.values.get(j).copied().unwrap_or(0.0) * y;
+                }
+            }
+            for (window, &sab) in windows.iter().zip(sums.iter()) {
                 if window.len == 0 {
                     continue;
                 }
-                let r = window.correlation(&t.centred);
+                let r = window.correlation_from(sab, &t.centred);
                 if r > best.correlation {
                     best = Match {
                         correlation: r,
@@ -363,6 +380,53 @@ mod tests {
             bank.credit(m.template, true, t);
         }
         assert!(bank.best_match(&shape).trusted);
+    }
+
+    /// `best_match` as it was written before its one-pass sums: each shifted window
+    /// correlated with each template in turn.
+    fn best_match_window_by_window(bank: &TemplateBank, segment: &[f32]) -> Match {
+        let mut best = Match::NONE;
+        for t in bank.templates.iter().flatten() {
+            for shift in 0..=2 * SHIFT {
+                let window = Centred::of(segment.get(shift..shift + bank.len).unwrap_or(&[]));
+                if window.len == 0 {
+                    continue;
+                }
+                let r = window.correlation(&t.centred);
+                if r > best.correlation {
+                    best = Match {
+                        correlation: r,
+                        template: t.id,
+                        trusted: t.trusted(),
+                    };
+                }
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn one_pass_match_is_the_window_by_window_match() {
+        // Pseudo-random shapes (a fixed linear congruential sequence), learnt and matched
+        // bit for bit against the plain loops, including segments too short for some shifts.
+        let mut state = 12345u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        for len in [4, 11, 16, 23, MAX_LEN] {
+            let mut bank = TemplateBank::new(len);
+            for round in 0..40u64 {
+                let segment: Vec<f32> = (0..len + 2 * SHIFT).map(|_| next()).collect();
+                for cut in 0..=2 * SHIFT {
+                    let part = &segment[..segment.len() - cut];
+                    let (a, b) = (bank.best_match(part), best_match_window_by_window(&bank, part));
+                    assert_eq!(a.correlation.to_bits(), b.correlation.to_bits());
+                    assert_eq!((a.template, a.trusted), (b.template, b.trusted));
+                }
+                bank.learn(&segment, round);
+            }
+        }
     }
 
     #[test]
