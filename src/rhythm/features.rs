@@ -351,6 +351,9 @@ pub struct FeatureExtractor<S: PowerSpectrum> {
     /// Resampled samples produced so far.
     ticks: u64,
     prev_dec: f32,
+    /// The closed blocks' resampled samples at 32 Hz (means of groups of four, from index 0),
+    /// for [`fast_periodicity`]: decimated once per block rather than once per decision.
+    decimated: History<f32>,
     prev_raw: f32,
     run: u32,
     n: u64,
@@ -384,6 +387,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             last_snippet: None,
             ticks: 0,
             prev_dec: 0.0,
+            decimated: History::new(PERIODICITY_LEN),
             prev_raw: 0.0,
             run: 0,
             n: 0,
@@ -405,6 +409,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         self.last_snippet = None;
         self.ticks = 0;
         self.prev_dec = 0.0;
+        self.decimated.reset();
         self.prev_raw = 0.0;
         self.run = 0;
         self.n = 0;
@@ -605,6 +610,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         if b.len as usize >= BLOCK_LEN {
             self.blocks.push(*b);
             *b = Block::default();
+            self.decimate_block();
         }
         // Segment analysis: a new segment on the hop, then one phase due per tick.
         if self.ticks >= SEGMENT_LEN as u64 && self.ticks % HOP_LEN as u64 == 0 {
@@ -817,9 +823,66 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         Some(s)
     }
 
+    /// A block has closed (its samples are the ring's last [`BLOCK_LEN`]): its eight samples at
+    /// 32 Hz (means of groups of four) into `decimated`.
+    #[inline(never)]
+    fn decimate_block(&mut self) {
+        // One piece of the ring (blocks start at multiples of their length, which divides the
+        // ring's), copied only if it were two.
+        let end = self.ring.len_pushed();
+        let [piece, rest] = self.ring.slices(end.saturating_sub(BLOCK_LEN as u64), end);
+        let mut copy = [0.0f32; BLOCK_LEN];
+        let block = if rest.is_empty() {
+            piece
+        } else {
+            for (slot, &v) in copy.iter_mut().zip(piece.iter().chain(rest)) {
+                *slot = v;
+            }
+            &copy[..]
+        };
+        for group in block.chunks_exact(PERIODICITY_DECIMATION) {
+            self.decimated
+                .push(group.iter().sum::<f32>() / PERIODICITY_DECIMATION as f32);
+        }
+    }
+
     /// [`fast_periodicity`] of the resampled samples `[from, to)` still held (at most the
-    /// ring's 8 s), decimated to 32 Hz by averaging four samples.
+    /// ring's 8 s), decimated to 32 Hz by averaging groups of four from the first held sample.
+    /// When that sample's index is a multiple of four and the groups lie in closed blocks —
+    /// a decision's window at 360 Hz always, at 250 Hz when the window's first sample in
+    /// resampled time rounds to a multiple of four — the groups are those `decimated` holds,
+    /// averaged when their block closed; otherwise they are summed here
+    /// ([`FeatureExtractor::fast_periodicity_by_groups`]). Either way the same sums of the same
+    /// samples in the same order, so the same value.
     fn fast_periodicity(&self, from: u64, to: u64) -> f32 {
+        let from = from
+            .max(to.saturating_sub(RING_LEN as u64))
+            .max(self.ring.oldest());
+        let to = to.min(self.ring.len_pushed()).max(from);
+        let q = PERIODICITY_DECIMATION as u64;
+        let (first, count) = (from / q, ((to - from) / q).min(PERIODICITY_LEN as u64));
+        if from % q != 0
+            || first + count > self.decimated.len_pushed()
+            || first < self.decimated.oldest()
+        {
+            return self.fast_periodicity_by_groups(from, to);
+        }
+        let mut x = [0.0f32; PERIODICITY_LEN];
+        let mut n = 0;
+        for piece in self.decimated.slices(first, first + count) {
+            let len = piece.len().min(PERIODICITY_LEN - n);
+            if let (Some(dst), Some(src)) = (x.get_mut(n..n + len), piece.get(..len)) {
+                dst.copy_from_slice(src);
+                n += len;
+            }
+        }
+        x.get(..n).map_or(0.0, fast_periodicity)
+    }
+
+    /// [`fast_periodicity`] of the held resampled samples `[from, to)` (at most the ring's
+    /// 8 s) decimated here by groups of four from the first held sample.
+    #[inline(never)]
+    fn fast_periodicity_by_groups(&self, from: u64, to: u64) -> f32 {
         let from = from.max(to.saturating_sub(RING_LEN as u64));
         let mut decimated = [0.0f32; PERIODICITY_LEN];
         let mut n = 0usize;
@@ -1487,6 +1550,71 @@ mod tests {
         b.iter_mut().for_each(|v| *v = -*v);
         assert!((pearson(&a, &a) - 1.0).abs() < 1e-5);
         assert!((pearson(&a, &b) + 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn fast_periodicity_of_blocks_decimated_as_they_close_is_the_plain_one() {
+        // A VF-like 5.3-Hz wave and a slow pulse train with noise and a DC offset, at three
+        // input rates; windows of 4, 8 and 16 s, aligned with the blocks and the groups of
+        // four or not: the blocks' groups where they serve, the same value bit for bit.
+        let mut state = 0x2545_f491_u32;
+        for fs in [250.0f32, 360.0, 1000.0] {
+            let mut x = FeatureExtractor::<super::super::spectrum::MicroFftSpectrum>::new(
+                fs,
+                16.0,
+                FeatureParams::default(),
+            );
+            let total = (fs * 40.0) as usize;
+            let (mut checked, mut compared) = (0, 0);
+            for i in 0..total {
+                let t = i as f32 / fs;
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let noise = (state % 1000) as f32 / 1000.0 - 0.5;
+                let wave = if t < 20.0 {
+                    libm::sinf(2.0 * core::f32::consts::PI * 5.3 * t)
+                } else {
+                    libm::expf(-((t % 0.9) - 0.3).powi(2) / 0.001)
+                };
+                let y = 0.8 * wave + 0.05 * noise + 0.3;
+                x.push(y, false, y, None);
+                if i % 211 != 0 || x.ticks < 300 {
+                    continue;
+                }
+                let cases = [
+                    (512, 0, 0),
+                    (1024, 0, 0),
+                    (2048, 0, 0),
+                    (1024, 1, 0),
+                    (512, 3, 2),
+                    (1024, 4, 0),
+                    (512, 8, 1),
+                ];
+                for ((len, from_shift, to_shift), aligned) in
+                    cases.into_iter().flat_map(|c| [(c, false), (c, true)])
+                {
+                    let to = if aligned {
+                        x.ticks / BLOCK_LEN as u64 * BLOCK_LEN as u64
+                    } else {
+                        x.ticks - to_shift
+                    };
+                    let from = to.saturating_sub(len) + from_shift;
+                    // The groups summed from the ring, sample by sample.
+                    let fast = x.fast_periodicity(from, to);
+                    let plain = x.fast_periodicity_by_groups(from, to);
+                    assert_eq!(fast.to_bits(), plain.to_bits(), "{fs} Hz {from}..{to}");
+                    // Did the groups come from the closed blocks?
+                    let held_from = from.max(to.saturating_sub(RING_LEN as u64)).max(x.ring.oldest());
+                    let whole = held_from + (to - held_from) / 4 * 4;
+                    if held_from % 4 == 0 && whole <= x.decimated.len_pushed() * 4 {
+                        compared += 1;
+                    }
+                    checked += 1;
+                }
+            }
+            assert!(checked > 100 && compared > 10, "{checked} {compared}");
+        }
     }
 
     #[test]
