@@ -716,13 +716,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
     fn tcsc(&self, end: u64) -> f32 {
         let from = end.saturating_sub(TCSC_LEN as u64).max(self.ring.oldest());
         let pieces = self.ring.slices(from, end);
-        let mut peak: f32 = 0.0;
-        for piece in pieces {
-            for v in piece {
-                let a = v.abs();
-                peak = if a > peak { a } else { peak };
-            }
-        }
+        let peak = pieces.iter().map(|p| max_abs(p)).fold(0.0, |m, a| if a > m { a } else { m });
         if peak <= 0.0 {
             return 0.0;
         }
@@ -1247,6 +1241,27 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
+/// The largest `|v|` of `values` (NaN passed over), 0 when empty: the value of a running
+/// `if |v| > m { |v| } else { m }` from `m = 0`. A non-negative float orders as its bit
+/// pattern, so the maximum is taken over the bits as integers (NaN patterns, above
+/// infinity's, count as 0), which vectorises, unlike the float comparison's running select.
+fn max_abs(values: &[f32]) -> f32 {
+    let inf = f32::INFINITY.to_bits();
+    let max_bits = values
+        .iter()
+        .map(|v| {
+            let bits = v.to_bits() & 0x7fff_ffff;
+            if bits > inf {
+                0
+            } else {
+                bits
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    f32::from_bits(max_bits)
+}
+
 /// Median of a small slice, sorting it in place; 0 when empty.
 fn median_in_place(v: &mut [f32]) -> f32 {
     sort_total_order(v);
@@ -1614,6 +1629,45 @@ mod tests {
                 }
             }
             assert!(checked > 100 && compared > 10, "{checked} {compared}");
+        }
+    }
+
+    #[test]
+    fn max_abs_is_the_running_select() {
+        let specials = [
+            0.0,
+            -0.0,
+            f32::NAN,
+            -f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+            -1e-40,
+            3.5,
+            -3.5,
+            f32::MAX,
+            f32::MIN,
+        ];
+        let mut state = 0x1234_5678_u32;
+        for len in 0..80 {
+            let values: Vec<f32> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    if state % 5 == 0 {
+                        specials[(state / 5) as usize % specials.len()]
+                    } else {
+                        (state % 2001) as f32 / 100.0 - 10.0
+                    }
+                })
+                .collect();
+            let mut running = 0.0f32;
+            for v in &values {
+                let a = v.abs();
+                running = if a > running { a } else { running };
+            }
+            assert_eq!(max_abs(&values).to_bits(), running.to_bits(), "{values:?}");
         }
     }
 
