@@ -39,6 +39,8 @@ typedef enum EcgEventKind {
   ECG_EVENT_KIND_SYNC_STATE = 4,
   // `quality`: fields `start`, `end` (valid when `has_end`), `emitted`, `issue`.
   ECG_EVENT_KIND_QUALITY = 5,
+  // `sync_withheld`: fields `sample`, `emitted`, `reason` (`late`, `too_fast`, `selective`).
+  ECG_EVENT_KIND_SYNC_WITHHELD = 6,
 } EcgEventKind;
 
 // Shock advice of a rhythm event.
@@ -77,7 +79,7 @@ typedef enum EcgRhythmClass {
   ECG_RHYTHM_CLASS_UNKNOWN = 9,
 } EcgRhythmClass;
 
-// A reason: why a decision is indeterminate, why sync is unavailable, or what a quality
+// A reason: why a decision is indeterminate, why sync is unavailable or a candidate was withheld, or what a quality
 // period is about. One enum for all, since the JSON names are shared.
 typedef enum EcgReason {
   // No reason (field absent).
@@ -98,6 +100,12 @@ typedef enum EcgReason {
   ECG_REASON_ASYSTOLE = 7,
   // `no_reliable_r`.
   ECG_REASON_NO_RELIABLE_R = 8,
+  // `late` (sync withheld).
+  ECG_REASON_LATE = 9,
+  // `too_fast` (sync withheld).
+  ECG_REASON_TOO_FAST = 10,
+  // `selective` (sync withheld).
+  ECG_REASON_SELECTIVE = 11,
 } EcgReason;
 
 // An engine behind an opaque pointer.

@@ -15,13 +15,13 @@ use alloc::vec::Vec;
 
 use crate::config::{Config, ConfigError};
 use crate::event::{BeatEvent, Event, EventSink, RhythmEvent, SyncEvent};
-use crate::event::{QualityEvent, QualityIssue, SyncUnavailableReason};
+use crate::event::{QualityEvent, QualityIssue, SyncUnavailableReason, SyncWithheldEvent};
 use crate::filter::{PreFilter, Stage};
 use crate::qrs::{Beat, QrsDetector, QrsOutput};
 use crate::quality::SignalQualityMonitor;
 use crate::rhythm::features::MAX_PUSH_BLOCK;
 use crate::rhythm::{self, ShockAdvisor};
-use crate::sync::{GateInputs, SyncMarkerGate};
+use crate::sync::{GateInputs, SyncMarkerGate, Verdict};
 
 /// Fixed delays of the engine's signal path (see docs/latency.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,13 +214,20 @@ impl Engine {
     #[inline(never)]
     fn report_qrs<S: EventSink + ?Sized>(&mut self, out: QrsOutput, sink: &mut S) {
         if let Some(c) = out.candidate {
-            if let Some(marker) = self.sync.on_candidate(&c) {
-                sink.event(Event::Sync(SyncEvent {
+            match self.sync.on_candidate(&c) {
+                Verdict::Marker(marker) => sink.event(Event::Sync(SyncEvent {
                     sample: marker.sample,
                     emitted: marker.emitted,
-                }));
-            } else {
-                self.qrs.candidate_withheld();
+                })),
+                Verdict::Withheld(reason) => {
+                    self.qrs.candidate_withheld();
+                    sink.event(Event::SyncWithheld(SyncWithheldEvent {
+                        sample: c.sample,
+                        emitted: c.emitted,
+                        reason,
+                    }));
+                }
+                Verdict::Unavailable => self.qrs.candidate_withheld(),
             }
         }
         if let Some(beat) = out.beat {

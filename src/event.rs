@@ -24,6 +24,8 @@ pub enum Event {
     Rhythm(RhythmEvent),
     /// The sync marker gate changed state (available, or unavailable with a reason).
     SyncState(SyncStateEvent),
+    /// While markers were available, the gate withheld a QRS candidate, for this reason.
+    SyncWithheld(SyncWithheldEvent),
     /// A signal-quality period began or ended.
     Quality(QualityEvent),
 }
@@ -36,6 +38,7 @@ impl Event {
             Event::Sync(e) => e.emitted,
             Event::Rhythm(e) => e.emitted,
             Event::SyncState(e) => e.emitted,
+            Event::SyncWithheld(e) => e.emitted,
             Event::Quality(e) => e.emitted,
         }
     }
@@ -175,6 +178,34 @@ pub struct SyncStateEvent {
     /// Why markers are withheld (absent when available).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<SyncUnavailableReason>,
+}
+
+/// Why the sync gate withheld a QRS candidate while markers were available.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SyncWithheldReason {
+    /// The candidate's R estimate was already more than `sync.max_latency_ms` old: a shock now
+    /// would fall after the R wave (a wide QRS recognised late).
+    Late,
+    /// The candidate came too soon after the previous QRS: a rate of flutter or fibrillation,
+    /// or a sudden shortening of the RR interval (see the sync gate's rate limits).
+    TooFast,
+    /// Recent candidates disagreed with the confirmed beats, so the gate marks only candidates
+    /// that closely match a learnt QRS and arrive on the rhythm's beat; this one did not.
+    Selective,
+}
+
+/// The sync gate withheld a QRS candidate while markers were available (issued at once, in
+/// place of the marker the candidate would have been).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SyncWithheldEvent {
+    /// The candidate's estimated R peak.
+    pub sample: u64,
+    /// Index of the sample being pushed when the candidate was withheld.
+    pub emitted: u64,
+    /// Why it was withheld.
+    pub reason: SyncWithheldReason,
 }
 
 /// A signal-quality period: issued once when it begins (`end` absent) and once when it ends.

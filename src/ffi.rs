@@ -41,7 +41,9 @@ use core::ffi::{c_char, c_void};
 
 use crate::config::{Config, ConfigError};
 use crate::engine::Engine;
-use crate::event::{Decision, Event, EventSink, QualityIssue, RhythmClass, SyncUnavailableReason};
+use crate::event::{
+    Decision, Event, EventSink, QualityIssue, RhythmClass, SyncUnavailableReason, SyncWithheldReason,
+};
 
 /// Result of every C entry point.
 #[repr(C)]
@@ -200,6 +202,8 @@ pub enum EcgEventKind {
     SyncState = 4,
     /// `quality`: fields `start`, `end` (valid when `has_end`), `emitted`, `issue`.
     Quality = 5,
+    /// `sync_withheld`: fields `sample`, `emitted`, `reason` (`late`, `too_fast`, `selective`).
+    SyncWithheld = 6,
 }
 
 /// Shock advice of a rhythm event.
@@ -242,7 +246,7 @@ pub enum EcgRhythmClass {
     Unknown = 9,
 }
 
-/// A reason: why a decision is indeterminate, why sync is unavailable, or what a quality
+/// A reason: why a decision is indeterminate, why sync is unavailable or a candidate was withheld, or what a quality
 /// period is about. One enum for all, since the JSON names are shared.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,6 +269,12 @@ pub enum EcgReason {
     Asystole = 7,
     /// `no_reliable_r`.
     NoReliableR = 8,
+    /// `late` (sync withheld).
+    Late = 9,
+    /// `too_fast` (sync withheld).
+    TooFast = 10,
+    /// `selective` (sync withheld).
+    Selective = 11,
 }
 
 /// One event, as a tag and the union of every kind's fields (see [`EcgEventKind`] for which
@@ -351,6 +361,11 @@ impl From<&Event> for EcgEvent {
                 reason: s.reason.map_or(EcgReason::None, sync_reason),
                 ..EcgEvent::blank(EcgEventKind::SyncState, s.emitted)
             },
+            Event::SyncWithheld(w) => EcgEvent {
+                sample: w.sample,
+                reason: withheld_reason(w.reason),
+                ..EcgEvent::blank(EcgEventKind::SyncWithheld, w.emitted)
+            },
             Event::Quality(q) => EcgEvent {
                 start: q.start,
                 end: q.end.unwrap_or(0),
@@ -391,6 +406,14 @@ fn quality_reason(q: QualityIssue) -> EcgReason {
         QualityIssue::LeadOff => EcgReason::LeadOff,
         QualityIssue::Missing => EcgReason::Missing,
         QualityIssue::Warmup => EcgReason::Warmup,
+    }
+}
+
+fn withheld_reason(r: SyncWithheldReason) -> EcgReason {
+    match r {
+        SyncWithheldReason::Late => EcgReason::Late,
+        SyncWithheldReason::TooFast => EcgReason::TooFast,
+        SyncWithheldReason::Selective => EcgReason::Selective,
     }
 }
 

@@ -54,7 +54,7 @@
 //!
 //! ```text
 //! sample (mV) ─► filter ─┬─► qrs ──┬─► beat events
-//!                        │         └─► sync (marker gate) ─► sync / sync_state events
+//!                        │         └─► sync (marker gate) ─► sync / sync_state / sync_withheld
 //!                        └─► rhythm (shock advisor, also fed the beats)
 //!                                  └─► rhythm events, and a veto on sync
 //! ```

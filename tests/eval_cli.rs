@@ -324,6 +324,11 @@ fn records_resampled_to_other_rates_are_scored_with_their_annotations() {
         let se = report["sync_se"].as_f64().unwrap();
         assert!(se >= 90.0, "{hz:?}: sync Se {se}");
         assert_eq!(report["off_time"], 0, "{hz:?}");
+        // Every unmarked beat has one cause.
+        let causes = report["missed_by_cause"].as_object().unwrap();
+        let explained: u64 = causes.values().map(|n| n.as_u64().unwrap()).sum();
+        let unmarked = report["beats"].as_u64().unwrap() - report["marked"].as_u64().unwrap();
+        assert_eq!(explained, unmarked, "{hz:?}: {causes:?}");
     }
     std::fs::remove_dir_all(&db).ok();
 }

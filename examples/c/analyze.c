@@ -273,6 +273,9 @@ static const char *reason_name(EcgReason r) {
     case ECG_REASON_VF: return "vf";
     case ECG_REASON_ASYSTOLE: return "asystole";
     case ECG_REASON_NO_RELIABLE_R: return "no_reliable_r";
+    case ECG_REASON_LATE: return "late";
+    case ECG_REASON_TOO_FAST: return "too_fast";
+    case ECG_REASON_SELECTIVE: return "selective";
     default: return NULL;
     }
 }
@@ -306,6 +309,10 @@ static void print_event(const EcgEvent *e) {
         printf("{\"kind\":\"sync_state\",\"emitted\":%llu,\"available\":%s", emitted,
                e->available ? "true" : "false");
         if (e->reason != ECG_REASON_NONE) printf(",\"reason\":\"%s\"", reason_name(e->reason));
+        break;
+    case ECG_EVENT_KIND_SYNC_WITHHELD:
+        printf("{\"kind\":\"sync_withheld\",\"sample\":%llu,\"emitted\":%llu,\"reason\":\"%s\"",
+               sample, emitted, reason_name(e->reason));
         break;
     case ECG_EVENT_KIND_QUALITY:
         printf("{\"kind\":\"quality\",\"start\":%llu", start);

@@ -2,18 +2,20 @@
 # Check that the C example prints the same events as the CLI:
 #   examples/c/compare.sh STRIP.csv [--fs HZ]
 # Runs `examples/c/run.sh` and `ecg-rhythm analyze STRIP.csv --jsonl` with the same arguments and
-# compares their `beat`, `sync` and `rhythm` lines byte for byte. Exits non-zero on any
-# difference or when the strip produced no beats at all.
+# compares their event lines byte for byte — every kind: `beat`, `sync`, `rhythm`, `sync_state`,
+# `sync_withheld`, `quality`. Exits non-zero on any difference or when the strip produced no beats
+# at all.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-pick() { grep -E '^\{"kind":"(beat|sync|rhythm)"' || true; }
+pick() { grep -E '^\{"kind":"' || true; }
 "$root/examples/c/run.sh" "$@" | pick >"$tmp/c.jsonl"
 "$root/target/release/ecg-rhythm" analyze "$@" --jsonl | pick >"$tmp/cli.jsonl"
 count() { grep -c "\"kind\":\"$1\"" "$tmp/cli.jsonl" || true; }
-echo "CLI events: $(count beat) beat, $(count sync) sync, $(count rhythm) rhythm"
+echo "CLI events: $(count beat) beat, $(count sync) sync, $(count rhythm) rhythm," \
+    "$(count sync_state) sync_state, $(count sync_withheld) sync_withheld, $(count quality) quality"
 if ! grep -q '"kind":"beat"' "$tmp/cli.jsonl"; then
     echo "compare: the CLI found no beats in $1: nothing to compare" >&2
     exit 1

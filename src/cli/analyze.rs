@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::plot::{write_strip, RangeArgs};
 use super::{load_config, read_recording, CliError, InputArgs};
 use crate::engine::Engine;
-use crate::event::{Decision, Event, EventSink, RhythmClass};
+use crate::event::{Decision, Event, EventSink, RhythmClass, SyncWithheldReason};
 use crate::io::annotation::{Annotation, NORMAL};
 use crate::io::stream::WfdbStream;
 use crate::io::{jsonl, wfdb};
@@ -431,6 +431,27 @@ fn write_summary(
         withheld.len(),
         if withheld.len() == 1 { "" } else { "s" }
     )?;
+    let mut held = [0usize; 3];
+    for e in events {
+        if let Event::SyncWithheld(w) = e {
+            held[match w.reason {
+                SyncWithheldReason::Late => 0,
+                SyncWithheldReason::TooFast => 1,
+                _ => 2,
+            }] += 1;
+        }
+    }
+    if held.iter().sum::<usize>() > 0 {
+        writeln!(
+            out,
+            "            {} QRS candidates withheld while available: {} late, {} too fast, {} not \
+             credible (selective)",
+            held.iter().sum::<usize>(),
+            held[0],
+            held[1],
+            held[2]
+        )?;
+    }
 
     let quality = quality_periods(events);
     if quality.is_empty() {

@@ -6,6 +6,7 @@
 //! reference annotations; for beats and sync, no QRS reference beats, as in vfdb) are skipped
 //! and named in the report.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -190,7 +191,13 @@ fn score_one(
         out.beats = Some(beats::score_record(&reference, &events.beats, fs));
     }
     if wanted.sync && has_beats {
-        out.sync = Some(sync::score_record(&reference, &events.syncs, fs));
+        out.sync = Some(sync::score_record_explained(
+            &reference,
+            &events.syncs,
+            &events.gate,
+            events.gate_known,
+            fs,
+        ));
     }
     if wanted.rhythm {
         let style = reference_style(args.reference, path, &reference);
@@ -465,6 +472,7 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
             "vf_markers": gross.vf_markers,
             "latency_ms_median": l50, "latency_ms_p95": l95, "latency_ms_p99": l99,
             "latency_ms_max": lmax,
+            "missed_by_cause": gross.misses.entries().into_iter().collect::<BTreeMap<_, _>>(),
             "per_record": scores.iter().map(|(n, s)| json!({
                 "record": n, "beats": s.beats, "marked": s.marked, "sync_se": s.sync_se(),
                 "markers": s.markers, "off_time": s.off_time, "vf_markers": s.vf_markers,
@@ -521,6 +529,22 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
         pct(l95),
         pct(l99),
         pct(lmax)
+    );
+    let causes: Vec<String> = gross
+        .misses
+        .entries()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    println!(
+        "unmarked beats {} by cause: {}",
+        gross.beats - gross.marked,
+        if causes.is_empty() {
+            "-".to_string()
+        } else {
+            causes.join(", ")
+        }
     );
     print_skipped(skipped, "no QRS reference beats");
 }

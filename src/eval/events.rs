@@ -23,12 +23,50 @@ pub struct RecordEvents {
     pub syncs: Vec<Detection>,
     /// `rhythm` events.
     pub advice: Vec<Advice>,
+    /// `sync_state` and `sync_withheld` events, in order (optional in a file: see
+    /// [`RecordEvents::gate_known`]).
+    pub gate: Vec<GateNote>,
+    /// Whether the sync gate's states are known: always from the engine; from a file, when it
+    /// holds at least one `sync_state` event. (Before its first `sync_state` event the gate is
+    /// unavailable for want of reliable R waves.)
+    pub gate_known: bool,
+}
+
+/// What the sync gate reported: a change of state or a withheld candidate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GateNote {
+    /// When it was reported.
+    pub emitted: u64,
+    /// What was reported.
+    pub what: GateReport,
+}
+
+/// See [`GateNote`]; reasons are the JSON names (`vf`, `noise`, `late`, `too_fast`, …).
+#[derive(Clone, Debug, PartialEq)]
+pub enum GateReport {
+    /// `sync_state` with `available: true`.
+    Available,
+    /// `sync_state` with `available: false`, and its reason.
+    Unavailable(String),
+    /// `sync_withheld`, and its reason.
+    Withheld(String),
+}
+
+/// The JSON name of a serialisable unit enum value (`"too_fast"`), empty when it has none.
+fn json_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 impl RecordEvents {
     /// Pick the scored events out of the engine's output.
     pub fn from_engine(events: &[Event]) -> Self {
-        let mut out = RecordEvents::default();
+        let mut out = RecordEvents {
+            gate_known: true,
+            ..RecordEvents::default()
+        };
         for e in events {
             match e {
                 Event::Beat(b) => out.beats.push(Detection {
@@ -44,6 +82,19 @@ impl RecordEvents {
                     end: r.end,
                     emitted: r.emitted,
                     decision: r.decision,
+                }),
+                Event::SyncState(s) => out.gate.push(GateNote {
+                    emitted: s.emitted,
+                    what: match s.reason {
+                        None if s.available => GateReport::Available,
+                        reason => GateReport::Unavailable(
+                            reason.map_or_else(String::new, |r| json_name(&r)),
+                        ),
+                    },
+                }),
+                Event::SyncWithheld(w) => out.gate.push(GateNote {
+                    emitted: w.emitted,
+                    what: GateReport::Withheld(json_name(&w.reason)),
                 }),
                 _ => {}
             }
@@ -129,6 +180,29 @@ pub fn parse_events(text: &str, path: &Path) -> Result<RecordEvents, EventsError
                     decision,
                 });
             }
+            "sync_state" => {
+                let available = match v.get("available").and_then(Value::as_bool) {
+                    Some(a) => a,
+                    None => return Err(err("missing boolean field `available`".into())),
+                };
+                let reason = v.get("reason").and_then(Value::as_str).unwrap_or("");
+                out.gate_known = true;
+                out.gate.push(GateNote {
+                    emitted: field_u64(&v, "emitted").map_err(err)?,
+                    what: if available {
+                        GateReport::Available
+                    } else {
+                        GateReport::Unavailable(reason.to_string())
+                    },
+                });
+            }
+            "sync_withheld" => {
+                let reason = v.get("reason").and_then(Value::as_str).unwrap_or("");
+                out.gate.push(GateNote {
+                    emitted: field_u64(&v, "emitted").map_err(err)?,
+                    what: GateReport::Withheld(reason.to_string()),
+                });
+            }
             _ => {}
         }
     }
@@ -179,6 +253,34 @@ mod tests {
             (e.advice[1].start, e.advice[1].end, e.advice[1].emitted),
             (250, 2250, 2251)
         );
+    }
+
+    #[test]
+    fn gate_reports_are_read_and_mark_the_states_known() {
+        let text = r#"{"kind":"beat","sample":100,"emitted":130}
+{"kind":"sync_state","emitted":140,"available":true}
+{"kind":"sync_withheld","sample":400,"emitted":410,"reason":"too_fast"}
+{"kind":"sync_state","emitted":900,"available":false,"reason":"vf"}
+"#;
+        let e = parse_events(text, Path::new("r.jsonl")).unwrap();
+        assert!(e.gate_known);
+        let what: Vec<GateReport> = e.gate.iter().map(|g| g.what.clone()).collect();
+        assert_eq!(
+            what,
+            vec![
+                GateReport::Available,
+                GateReport::Withheld("too_fast".into()),
+                GateReport::Unavailable("vf".into())
+            ]
+        );
+        assert_eq!(e.gate[1].emitted, 410);
+        // A file without `sync_state` lines leaves the states unknown.
+        let e = parse_events(
+            "{\"kind\":\"sync\",\"sample\":1,\"emitted\":2}",
+            Path::new("r"),
+        )
+        .unwrap();
+        assert!(!e.gate_known);
     }
 
     #[test]

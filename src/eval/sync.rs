@@ -30,10 +30,26 @@
 //!    had its marker), *late* (outside every window and nearer to the previous beat than to the
 //!    next, or after the last beat) and *early* (outside every window, nearer to the next beat
 //!    or before the first one). The breakdown is informative; the contract counts only the sum.
+//! 8. **Why a beat went unmarked** (informative, not part of the contract; needs the gate's
+//!    `sync_state` and `sync_withheld` events, which the engine always gives): the first of
+//!    - *unavailable (reason)*: the gate was unavailable at the beat's R (its last `sync_state`
+//!      at or before R; before the first one it is unavailable for want of reliable R waves);
+//!    - *withheld (reason)*: a candidate was withheld (`sync_withheld`) within
+//!      ±[`EXPLAIN_MS`] of R — the nearest one gives the reason;
+//!    - *marker off time*: a scored marker within ±[`EXPLAIN_MS`] of R, which is off time or
+//!      was assigned to a neighbouring beat;
+//!    - *no candidate*: none of these — the fast trigger recognised nothing it would mark
+//!      (too small, unlike the learnt QRS shapes, in its refractory period).
+//!
+//!    Without the gate's states (an event file without `sync_state` lines) the first cause is
+//!    not tested.
 //! 7. **Latency** of an assigned marker: `(emitted − r) · 1000 / fs` ms (negative when the
 //!    marker precedes the annotated peak); median, p95, p99 and maximum are reported.
 
+use std::collections::BTreeMap;
+
 use super::beats::Detection;
+use super::events::{GateNote, GateReport};
 use super::spans::suspended_spans;
 use crate::io::annotation::Annotation;
 
@@ -43,6 +59,51 @@ pub const SYNC_START_S: f64 = 10.0;
 pub const EARLY_LIMIT_MS: f64 = 50.0;
 /// A marker may follow the R peak by at most this, ms.
 pub const LATE_LIMIT_MS: f64 = 60.0;
+
+/// Rule 8 looks this far around an unmarked beat's R for a withheld candidate or a marker, ms.
+pub const EXPLAIN_MS: f64 = 150.0;
+
+/// Why beats went unmarked (rule 8), counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MissCauses {
+    /// The gate was unavailable, by reason (`vf`, `noise`, `no_reliable_r`, …).
+    pub unavailable: BTreeMap<String, u64>,
+    /// A candidate was withheld, by reason (`late`, `too_fast`, `selective`).
+    pub withheld: BTreeMap<String, u64>,
+    /// A marker came near the beat, but off time (or it went to a neighbouring beat).
+    pub marker_off_time: u64,
+    /// No candidate near the beat.
+    pub no_candidate: u64,
+}
+
+impl MissCauses {
+    /// Add another record's counts.
+    pub fn add(&mut self, o: &MissCauses) {
+        for (k, v) in &o.unavailable {
+            *self.unavailable.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.withheld {
+            *self.withheld.entry(k.clone()).or_default() += v;
+        }
+        self.marker_off_time += o.marker_off_time;
+        self.no_candidate += o.no_candidate;
+    }
+
+    /// Every cause with its count, in the order of rule 8 (`unavailable:vf`, `withheld:late`,
+    /// `marker_off_time`, `no_candidate`).
+    pub fn entries(&self) -> Vec<(String, u64)> {
+        let mut out: Vec<(String, u64)> = Vec::new();
+        for (k, v) in &self.unavailable {
+            out.push((format!("unavailable:{k}"), *v));
+        }
+        for (k, v) in &self.withheld {
+            out.push((format!("withheld:{k}"), *v));
+        }
+        out.push(("marker_off_time".into(), self.marker_off_time));
+        out.push(("no_candidate".into(), self.no_candidate));
+        out
+    }
+}
 
 /// Sync counts of one record (or of many, added up).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -65,6 +126,8 @@ pub struct SyncScore {
     pub vf_markers: u64,
     /// `emitted − reference` of on-time markers, ms.
     pub latencies_ms: Vec<f64>,
+    /// Why the unmarked beats went unmarked (rule 8).
+    pub misses: MissCauses,
 }
 
 impl SyncScore {
@@ -87,6 +150,7 @@ impl SyncScore {
         self.duplicate += o.duplicate;
         self.vf_markers += o.vf_markers;
         self.latencies_ms.extend_from_slice(&o.latencies_ms);
+        self.misses.add(&o.misses);
     }
 }
 
@@ -152,8 +216,68 @@ pub fn classify_off_time(beats: &[u64], e: u64, fs: f64) -> OffTime {
     }
 }
 
-/// Score one record's sync markers against its reference annotations.
+/// Score one record's sync markers against its reference annotations (rules 1–7; rule 8 is
+/// not tested: see [`score_record_explained`]).
 pub fn score_record(reference: &[Annotation], markers: &[Detection], fs: f64) -> SyncScore {
+    score_record_explained(reference, markers, &[], false, fs)
+}
+
+/// Why the beat at `r` went unmarked (rule 8). `gate` is sorted by `emitted`; `scored` are the
+/// scored markers' `emitted`, sorted.
+fn miss_cause(
+    r: u64,
+    gate: &[GateNote],
+    gate_known: bool,
+    scored: &[u64],
+    fs: f64,
+) -> (bool, String) {
+    let reach = (EXPLAIN_MS * fs / 1000.0) as u64;
+    if gate_known {
+        let state = gate[..gate.partition_point(|g| g.emitted <= r)]
+            .iter()
+            .rev()
+            .find_map(|g| match &g.what {
+                GateReport::Available => Some(None),
+                GateReport::Unavailable(reason) => Some(Some(reason.as_str())),
+                GateReport::Withheld(_) => None,
+            })
+            .unwrap_or(Some("no_reliable_r"));
+        if let Some(reason) = state {
+            return (true, reason.to_string());
+        }
+    }
+    let (lo, hi) = (r.saturating_sub(reach), r + reach);
+    let from = gate.partition_point(|g| g.emitted < lo);
+    let withheld = gate[from..]
+        .iter()
+        .take_while(|g| g.emitted <= hi)
+        .filter_map(|g| match &g.what {
+            GateReport::Withheld(reason) => Some((g.emitted.abs_diff(r), reason)),
+            _ => None,
+        })
+        .min_by_key(|(d, _)| *d);
+    if let Some((_, reason)) = withheld {
+        return (false, reason.clone());
+    }
+    let k = scored.partition_point(|&e| e < lo);
+    if scored.get(k).is_some_and(|&e| e <= hi) {
+        return (false, "marker_off_time".into());
+    }
+    (false, "no_candidate".into())
+}
+
+/// Score one record's sync markers against its reference annotations, and tell why each
+/// unmarked beat went unmarked (rule 8) from the gate's reports `gate` (`sync_state` and
+/// `sync_withheld` events; `gate_known`: whether the states are known at all).
+pub fn score_record_explained(
+    reference: &[Annotation],
+    markers: &[Detection],
+    gate: &[GateNote],
+    gate_known: bool,
+    fs: f64,
+) -> SyncScore {
+    let mut gate = gate.to_vec();
+    gate.sort_by_key(|g| g.emitted);
     let suspended = suspended_spans(reference);
     let start = SYNC_START_S * fs;
     let mut beats: Vec<u64> = reference
@@ -175,10 +299,18 @@ pub fn score_record(reference: &[Annotation], markers: &[Detection], fs: f64) ->
     let assignment = assign_markers(&beats, &scored, fs);
     let mut assigned = vec![false; scored.len()];
     let mut latencies_ms = Vec::new();
+    let mut misses = MissCauses::default();
     for (&r, m) in beats.iter().zip(&assignment) {
         if let Some(j) = *m {
             assigned[j] = true;
             latencies_ms.push((scored[j] as f64 - r as f64) * 1000.0 / fs);
+            continue;
+        }
+        match miss_cause(r, &gate, gate_known, &scored, fs) {
+            (true, reason) => *misses.unavailable.entry(reason).or_default() += 1,
+            (false, cause) if cause == "marker_off_time" => misses.marker_off_time += 1,
+            (false, cause) if cause == "no_candidate" => misses.no_candidate += 1,
+            (false, reason) => *misses.withheld.entry(reason).or_default() += 1,
         }
     }
     let (mut late, mut early, mut duplicate) = (0, 0, 0);
@@ -203,6 +335,7 @@ pub fn score_record(reference: &[Annotation], markers: &[Detection], fs: f64) ->
         duplicate,
         vf_markers,
         latencies_ms,
+        misses,
     }
 }
 
@@ -321,6 +454,50 @@ mod tests {
         );
         assert_eq!((s.marked, s.markers, s.off_time), (2, 6, 4));
         assert_eq!((s.late, s.early, s.duplicate), (1, 2, 1));
+    }
+
+    #[test]
+    fn unmarked_beats_are_explained_by_the_first_cause_that_holds() {
+        use crate::eval::events::{GateNote, GateReport};
+        let note = |emitted: u64, what: GateReport| GateNote { emitted, what };
+        // Beats every second from 20 s; the gate is available from 19 s, unavailable (vf) at
+        // 25.5–27.5 s.
+        let b: Vec<u64> = (20..=29).map(|k| k * 1000).collect();
+        let gate = vec![
+            note(19_000, GateReport::Available),
+            note(25_500, GateReport::Unavailable("vf".into())),
+            note(27_500, GateReport::Available),
+            // Withheld 20 ms after beat 21 000 (too fast) and 120 ms after 22 000 (late); a
+            // withheld report 300 ms after 23 000 is too far to explain it.
+            note(21_020, GateReport::Withheld("too_fast".into())),
+            note(22_120, GateReport::Withheld("late".into())),
+            note(23_300, GateReport::Withheld("late".into())),
+        ];
+        // 20 000 and 29 000 marked; a marker 100 ms late for 24 000; nothing near 23 000 or
+        // 28 000. 26 000 and 27 000 fall in the VF call.
+        let m = markers(&[20_010, 24_100, 29_020]);
+        let s = score_record_explained(&beats(&b), &m, &gate, true, FS);
+        assert_eq!((s.beats, s.marked), (10, 2));
+        let causes: Vec<(String, u64)> = s.misses.entries();
+        let expected = [
+            ("unavailable:vf", 2),
+            ("withheld:late", 1),
+            ("withheld:too_fast", 1),
+            ("marker_off_time", 1),
+            ("no_candidate", 3),
+        ];
+        let expected: Vec<(String, u64)> =
+            expected.iter().map(|(c, n)| (c.to_string(), *n)).collect();
+        assert_eq!(causes, expected);
+        // Before the gate's first report it is unavailable (no reliable R waves yet).
+        let s = score_record_explained(&beats(&[15_000]), &[], &gate, true, FS);
+        assert_eq!(s.misses.unavailable.get("no_reliable_r"), Some(&1));
+        // Without the gate's states, no beat is put down to an unavailable gate.
+        let s = score_record_explained(&beats(&b), &m, &gate, false, FS);
+        assert!(s.misses.unavailable.is_empty());
+        assert_eq!(s.misses.no_candidate, 5);
+        // The plain scorer explains nothing beyond markers.
+        assert_eq!(score_record(&beats(&b), &m, FS).misses.no_candidate, 7);
     }
 
     #[test]

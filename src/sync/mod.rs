@@ -16,7 +16,7 @@
 //! [`SyncSink`].
 
 use crate::config::{Config, ConfigError};
-use crate::event::{SyncEvent, SyncStateEvent, SyncUnavailableReason};
+use crate::event::{SyncEvent, SyncStateEvent, SyncUnavailableReason, SyncWithheldReason};
 use crate::filter::history::MedianOf;
 use crate::qrs::{Beat, QrsCandidate};
 
@@ -42,6 +42,27 @@ pub enum SyncState {
     Available,
     /// Markers are withheld, for this reason.
     Unavailable(SyncUnavailableReason),
+}
+
+/// What the gate made of a QRS candidate ([`SyncMarkerGate::on_candidate`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Verdict {
+    /// A marker: discharge now.
+    Marker(SyncEvent),
+    /// Markers are available, but not for this candidate.
+    Withheld(SyncWithheldReason),
+    /// Markers are unavailable (the gate's state says why).
+    Unavailable,
+}
+
+impl Verdict {
+    /// The marker, if the candidate became one.
+    pub fn marker(self) -> Option<SyncEvent> {
+        match self {
+            Verdict::Marker(m) => Some(m),
+            _ => None,
+        }
+    }
 }
 
 /// Gate parameters in samples, derived once from [`crate::config::SyncConfig`].
@@ -418,9 +439,11 @@ impl SyncMarkerGate {
         })
     }
 
-    /// A fast QRS candidate: a marker when the gate is available and the candidate's R estimate
-    /// lies at most `sync.max_latency_ms` in the past.
-    pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Option<SyncEvent> {
+    /// A fast QRS candidate: a marker when the gate is available, the candidate's R estimate
+    /// lies at most `sync.max_latency_ms` in the past, it does not come too fast after the
+    /// previous QRS, and (while the gate is selective) it is credible; otherwise the reason it
+    /// was withheld, the first of these that failed.
+    pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Verdict {
         let credible = self.trust() == Trust::Full || self.credible(candidate);
         let too_fast = self.too_fast(candidate);
         self.last_candidate = Some(candidate.sample);
@@ -444,11 +467,14 @@ impl SyncMarkerGate {
         // be later than that (a wide QRS whose steep part comes late) would shock too late.
         let late = candidate.emitted.saturating_sub(candidate.sample) > self.p.max_latency;
         match self.state {
-            SyncState::Available if !late && credible && !too_fast => Some(SyncEvent {
+            SyncState::Unavailable(_) => Verdict::Unavailable,
+            SyncState::Available if late => Verdict::Withheld(SyncWithheldReason::Late),
+            SyncState::Available if too_fast => Verdict::Withheld(SyncWithheldReason::TooFast),
+            SyncState::Available if !credible => Verdict::Withheld(SyncWithheldReason::Selective),
+            SyncState::Available => Verdict::Marker(SyncEvent {
                 sample: candidate.sample,
                 emitted: candidate.emitted,
             }),
-            _ => None,
         }
     }
 }
@@ -494,18 +520,18 @@ mod tests {
         gate.on_beat(&beat(1500));
         assert!(gate.update(1510).is_none());
         // 0.31 s after the last QRS, under 0.7 of the median RR: the onset of something fast.
-        assert!(gate.on_candidate(&candidate(1612)).is_none());
+        assert!(gate.on_candidate(&candidate(1612)).marker().is_none());
         // 0.5 s: a premature beat at an ordinary coupling interval is still marked.
         let mut gate = available_gate();
         gate.on_beat(&beat(1500));
-        assert!(gate.on_candidate(&candidate(1680)).is_some());
+        assert!(gate.on_candidate(&candidate(1680)).marker().is_some());
         // A steady rhythm at 0.3 s (200/min, fast VT) is marked once its RR is the median.
         let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
         for k in 1..=9 {
             gate.on_beat(&beat(108 * k));
         }
         assert!(gate.update(980).is_some_and(|e| e.available));
-        assert!(gate.on_candidate(&candidate(1080)).is_some());
+        assert!(gate.on_candidate(&candidate(1080)).marker().is_some());
     }
 
     #[test]
@@ -516,7 +542,13 @@ mod tests {
         }
         gate.update(770);
         // 85 samples = 0.236 s (254/min): flutter territory, even when steady.
-        assert!(gate.on_candidate(&candidate(850)).is_none());
+        assert_eq!(
+            gate.on_candidate(&candidate(850)),
+            Verdict::Withheld(SyncWithheldReason::TooFast)
+        );
+        // A gate that has seen no beats is unavailable: no reason of its own for the candidate.
+        let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
+        assert_eq!(gate.on_candidate(&candidate(850)), Verdict::Unavailable);
     }
 
     #[test]
@@ -529,10 +561,10 @@ mod tests {
             event_gap: Some(gap),
             ..candidate(1800)
         };
-        assert!(gate.on_candidate(&after(72)).is_none());
+        assert!(gate.on_candidate(&after(72)).marker().is_none());
         let mut gate = available_gate();
         gate.on_beat(&beat(1500));
-        assert!(gate.on_candidate(&after(180)).is_some());
+        assert!(gate.on_candidate(&after(180)).marker().is_some());
     }
 
     #[test]
@@ -545,21 +577,21 @@ mod tests {
         };
         let mut gate = available_gate();
         gate.on_beat(&beat(1500));
-        assert!(gate.on_candidate(&led(1800, 65)).is_none());
+        assert!(gate.on_candidate(&led(1800, 65)).marker().is_none());
         gate.on_beat(&beat(1800));
-        assert!(gate.on_candidate(&led(2100, 70)).is_some());
+        assert!(gate.on_candidate(&led(2100, 70)).marker().is_some());
         // A lead that changes by more than 40 ms (14 samples) is no steady PR interval.
         let mut gate = available_gate();
         gate.on_beat(&beat(1500));
-        assert!(gate.on_candidate(&led(1800, 65)).is_none());
+        assert!(gate.on_candidate(&led(1800, 65)).marker().is_none());
         gate.on_beat(&beat(1800));
-        assert!(gate.on_candidate(&led(2100, 80)).is_none());
+        assert!(gate.on_candidate(&led(2100, 80)).marker().is_none());
         // Neither is a steady lead shorter than 0.1 s (36 samples).
         let mut gate = available_gate();
         gate.on_beat(&beat(1500));
-        assert!(gate.on_candidate(&led(1800, 30)).is_none());
+        assert!(gate.on_candidate(&led(1800, 30)).marker().is_none());
         gate.on_beat(&beat(1800));
-        assert!(gate.on_candidate(&led(2100, 30)).is_none());
+        assert!(gate.on_candidate(&led(2100, 30)).marker().is_none());
     }
 
     #[test]
@@ -572,14 +604,17 @@ mod tests {
             correlation: 1.0,
             event_gap: None,
         };
-        assert!(gate.on_candidate(&on_time).is_some());
+        assert!(gate.on_candidate(&on_time).marker().is_some());
         let late = QrsCandidate {
             sample: 1800,
             emitted: 1822,
             correlation: 1.0,
             event_gap: None,
         };
-        assert!(gate.on_candidate(&late).is_none());
+        assert_eq!(
+            gate.on_candidate(&late),
+            Verdict::Withheld(SyncWithheldReason::Late)
+        );
     }
 
     #[test]
@@ -595,7 +630,7 @@ mod tests {
         for k in 5..=12u64 {
             let s = 300 * k;
             gate.update(s);
-            assert!(gate.on_candidate(&candidate(s, 1.0)).is_some(), "candidate {k}");
+            assert!(gate.on_candidate(&candidate(s, 1.0)).marker().is_some(), "candidate {k}");
             if ![6, 8, 10].contains(&k) {
                 gate.on_beat(&beat(s));
             }
@@ -604,9 +639,10 @@ mod tests {
         assert_eq!(gate.trust(), Trust::Selective);
         assert_eq!(gate.state(), SyncState::Available);
         // On the beat and alike: marked. Alike but early: not. On the beat but unlike: not.
-        assert!(gate.on_candidate(&candidate(3900, 0.99)).is_some());
-        assert!(gate.on_candidate(&candidate(4050, 0.99)).is_none());
-        assert!(gate.on_candidate(&candidate(4350, 0.9)).is_none());
+        assert!(gate.on_candidate(&candidate(3900, 0.99)).marker().is_some());
+        let selective = Verdict::Withheld(SyncWithheldReason::Selective);
+        assert_eq!(gate.on_candidate(&candidate(4050, 0.99)), selective);
+        assert_eq!(gate.on_candidate(&candidate(4350, 0.9)), selective);
     }
 
     #[test]
