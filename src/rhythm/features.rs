@@ -1242,24 +1242,28 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// The largest `|v|` of `values` (NaN passed over), 0 when empty: the value of a running
-/// `if |v| > m { |v| } else { m }` from `m = 0`. A non-negative float orders as its bit
-/// pattern, so the maximum is taken over the bits as integers (NaN patterns, above
-/// infinity's, count as 0), which vectorises, unlike the float comparison's running select.
+/// `if |v| > m { |v| } else { m }` from `m = 0`, kept in eight independent lanes (each such
+/// select is one `maxps` lane, so the loop vectorises, unlike the single running select) and
+/// then combined by the same select. Only `+0` and numbers reach a lane (`|v|` has no sign,
+/// NaN is never selected), so the maximum does not depend on the order.
+#[inline(never)]
 fn max_abs(values: &[f32]) -> f32 {
-    let inf = f32::INFINITY.to_bits();
-    let max_bits = values
+    let select = |m: f32, a: f32| if a > m { a } else { m };
+    let mut lanes = [0.0f32; 8];
+    let chunks = values.chunks_exact(lanes.len());
+    let mut max = chunks
+        .remainder()
         .iter()
-        .map(|v| {
-            let bits = v.to_bits() & 0x7fff_ffff;
-            if bits > inf {
-                0
-            } else {
-                bits
-            }
-        })
-        .max()
-        .unwrap_or(0);
-    f32::from_bits(max_bits)
+        .fold(0.0, |m, v| select(m, v.abs()));
+    for chunk in chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane = select(*lane, v.abs());
+        }
+    }
+    for lane in lanes {
+        max = select(max, lane);
+    }
+    max
 }
 
 /// Median of a small slice, sorting it in place; 0 when empty.
