@@ -22,6 +22,8 @@
 //! With `W` = window length in seconds (≤ 16), per push:
 //! - every input sample: ≈ 15 operations (resampler, quality counters);
 //! - every resampled tick (128 per second): ≈ 20 operations (ring write, block sums);
+//! - every closed block (4 per second): its 32 samples averaged in groups of four (the 32-Hz
+//!   signal of [`fast_periodicity`]);
 //! - one tick in 128: the 256-point FFT (≈ 5 000 flops with windowing and power) **or** TCSC
 //!   (≈ 800) **or** the leakage and the binarisation for Lempel–Ziv (≈ 1 500) **or** the
 //!   Lempel–Ziv parse — never two in the same tick. The parse is bit-parallel
@@ -30,9 +32,10 @@
 //!   `n²/2` comparisons, ≈ 120 000 instructions measured on mitdb 100);
 //! - per beat: ≈ 150 operations (snippet correlation);
 //! - per decision: ≤ 4·W blocks × 12 + a sort of ≤ 64 values + ≤ W segments × 70 + ≤ 96 beats
-//!   × 15 ≈ 4 000 operations, plus the fast periodicity over the last 8 s (1 024 additions to
-//!   decimate to 32 Hz, then 11 lags × 256 multiply-adds ≈ 3 800), then the model (see
-//!   [`super::model`]).
+//!   × 15 ≈ 4 000 operations, plus the fast periodicity over the last 8 s (11 lags × 256
+//!   multiply-adds of the 32-Hz signal decimated as the blocks closed, ≈ 3 600; 1 024 more
+//!   additions when the window's groups of four are not the blocks', see
+//!   `FeatureExtractor::fast_periodicity`), then the model (see [`super::model`]).
 
 use crate::filter::history::History;
 use crate::qrs::Beat;

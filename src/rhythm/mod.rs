@@ -39,7 +39,8 @@
 //! push). The heavy segment analyses run one per resampled tick in the four ticks after each
 //! 1-s hop, so no push does more than one 256-point FFT. A decision push combines at most
 //! 64 block summaries, 16 segment summaries and 96 beats (≈ 4 000 operations), autocorrelates
-//! the last 8 s at 32 Hz over 11 lags (≈ 4 800 operations) and runs the model (the shipped
+//! the last 8 s at 32 Hz over 11 lags (≈ 3 600 operations; the 32-Hz signal is averaged as
+//! the 0.25-s blocks close) and runs the model (the shipped
 //! logistic regression: 42 operations to standardise, 21 multiply-adds, one `exp`; a
 //! perceptron of up to 32 units would add ≤ 700 multiply-adds and 32 `tanh`): a few µs on the
 //! development machine, far under the 1-ms budget (`cargo bench --bench rhythm`).
