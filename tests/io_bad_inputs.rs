@@ -319,3 +319,36 @@ fn bad_files_give_one_clear_line() {
     println!("{table}");
     assert!(Path::new(&s.0).exists());
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_the_output_quietly() {
+    // `analyze … --jsonl | head -1`: 20 minutes of synthetic ECG give far more events than a
+    // pipe holds, so the writer meets the closed pipe.
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let (x, _) = ecg_rhythm::synth::Synth::new(250.0).generate(1200.0);
+    let mut csv = String::from("ecg_mv\n");
+    for v in &x {
+        csv.push_str(&format!("{v}\n"));
+    }
+    // Its own file: `Scratch` is shared by the other tests of this file, which run in parallel.
+    let path = std::env::temp_dir().join(format!("ecg_rhythm_pipe_{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
+        .args(["analyze", path.to_str().unwrap(), "--fs", "250", "--jsonl"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"kind\":"), "{first}");
+    // The reader is dropped here: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    std::fs::remove_file(&path).ok();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    assert!(stderr.is_empty(), "{stderr}");
+}

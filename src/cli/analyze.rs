@@ -217,6 +217,10 @@ fn analyze_record(
         engine.push_slice(chunk.get(..n).unwrap_or_default(), &mut sink);
         samples += n as u64;
         if let Some(err) = sink.error.take() {
+            if err.kind() == std::io::ErrorKind::BrokenPipe {
+                // The reader has gone (`analyze … --jsonl | head`): stop quietly.
+                break;
+            }
             return Err(CliError(format!("output: {err}")));
         }
     }
@@ -250,7 +254,9 @@ fn run_one(path: &Path, args: &AnalyzeArgs) -> Result<(), CliError> {
             None => Box::new(BufWriter::new(stdout.lock())),
         };
         let a = analyze_record(path, &args.input, Some(&mut out), false, keep_beats)?;
-        out.flush().map_err(|e| CliError(format!("output: {e}")))?;
+        out.flush()
+            .or_else(reader_gone)
+            .map_err(|e| CliError(format!("output: {e}")))?;
         a
     } else {
         analyze_record(path, &args.input, None, true, false)?
@@ -273,7 +279,18 @@ fn finish_one(args: &AnalyzeArgs, analysis: &Analysis, print_events: bool) -> Re
         write_summary(&mut out, &analysis.info(), &analysis.events)
     };
     res.and_then(|_| out.flush())
+        .or_else(reader_gone)
         .map_err(|e| CliError(format!("stdout: {e}")))
+}
+
+/// A write error on stdout, except a closed pipe: the reader having gone (`analyze … | head`)
+/// ends the output quietly, as it does for other command-line tools.
+fn reader_gone(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
 }
 
 fn run_many(paths: &[PathBuf], args: &AnalyzeArgs) -> Result<(), CliError> {

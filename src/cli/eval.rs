@@ -476,6 +476,7 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
             "per_record": scores.iter().map(|(n, s)| json!({
                 "record": n, "beats": s.beats, "marked": s.marked, "sync_se": s.sync_se(),
                 "markers": s.markers, "off_time": s.off_time, "vf_markers": s.vf_markers,
+                "missed_by_cause": s.misses.entries().into_iter().collect::<BTreeMap<_, _>>(),
             })).collect::<Vec<_>>(),
             "skipped": skipped,
         });
