@@ -19,7 +19,7 @@
 //! Only the crate's core is used (`Engine`, `Config`, `Event`, `SyncSink`), so this also builds
 //! with `--no-default-features`: the same code a `no_std` target would run.
 
-use ecg_rhythm::event::{Decision, Event, EventSink, SyncEvent, SyncStateEvent};
+use ecg_rhythm::event::{Decision, Event, EventSink, SyncEvent, SyncStateEvent, SyncWithheldEvent};
 use ecg_rhythm::sync::SyncSink;
 use ecg_rhythm::{Config, Engine};
 
@@ -82,6 +82,8 @@ struct Discharge {
     sync_available: bool,
     /// `(R-peak estimate, discharge sample)` of the shock, once delivered.
     fired: Option<(u64, u64)>,
+    /// QRS candidates withheld while sync was available.
+    withheld: u32,
 }
 
 impl SyncSink for Discharge {
@@ -96,6 +98,12 @@ impl SyncSink for Discharge {
     fn state(&mut self, state: SyncStateEvent) {
         self.sync_available = state.available;
     }
+
+    fn withheld(&mut self, _: SyncWithheldEvent) {
+        // A QRS the gate would not shock on (late, too fast, not credible): a device may show
+        // it on the screen; an armed discharge waits for the next marker.
+        self.withheld += 1;
+    }
 }
 
 /// What the interrupt hands events to: the sync callback first, then the queue.
@@ -109,6 +117,7 @@ impl EventSink for InterruptSink<'_> {
         match event {
             Event::Sync(m) => self.discharge.marker(m),
             Event::SyncState(s) => self.discharge.state(s),
+            Event::SyncWithheld(w) => self.discharge.withheld(w),
             _ => {}
         }
         self.queue.push(event);
@@ -236,8 +245,9 @@ fn main() {
     }
     println!(
         "\n{:.0} s simulated at {FS_HZ} Hz: {beats} beats, {markers} sync markers \
-         (latest {worst_marker_ms:.0} ms after its R peak), {} events dropped by the queue",
-        DURATION_S, queue.dropped
+         (latest {worst_marker_ms:.0} ms after its R peak), {} QRS candidates withheld, {} events \
+         dropped by the queue",
+        DURATION_S, discharge.withheld, queue.dropped
     );
     if !discharge.sync_available {
         println!("sync was not available at the end of the run");

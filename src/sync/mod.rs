@@ -16,7 +16,9 @@
 //! [`SyncSink`].
 
 use crate::config::{Config, ConfigError};
-use crate::event::{SyncEvent, SyncStateEvent, SyncUnavailableReason, SyncWithheldReason};
+use crate::event::{
+    SyncEvent, SyncStateEvent, SyncUnavailableReason, SyncWithheldEvent, SyncWithheldReason,
+};
 use crate::filter::history::MedianOf;
 use crate::qrs::{Beat, QrsCandidate};
 
@@ -26,6 +28,11 @@ pub trait SyncSink {
     fn marker(&mut self, marker: SyncEvent);
     /// The gate's state changed.
     fn state(&mut self, state: SyncStateEvent);
+    /// A QRS candidate was withheld while markers were available (see
+    /// [`crate::event::SyncWithheldReason`]): no discharge on it. Ignored unless implemented.
+    fn withheld(&mut self, withheld: SyncWithheldEvent) {
+        let _ = withheld;
+    }
 }
 
 /// What the rest of the engine knows about the rhythm and the signal, for the gate.
