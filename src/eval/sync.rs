@@ -30,6 +30,8 @@
 //!    had its marker), *late* (outside every window and nearer to the previous beat than to the
 //!    next, or after the last beat) and *early* (outside every window, nearer to the next beat
 //!    or before the first one). The breakdown is informative; the contract counts only the sum.
+//! 7. **Latency** of an assigned marker: `(emitted − r) · 1000 / fs` ms (negative when the
+//!    marker precedes the annotated peak); median, p95, p99 and maximum are reported.
 //! 8. **Why a beat went unmarked** (informative, not part of the contract; needs the gate's
 //!    `sync_state` and `sync_withheld` events, which the engine always gives): the first of
 //!    - *unavailable (reason)*: the gate was unavailable at the beat's R (its last `sync_state`
@@ -43,8 +45,6 @@
 //!
 //!    Without the gate's states (an event file without `sync_state` lines) the first cause is
 //!    not tested.
-//! 7. **Latency** of an assigned marker: `(emitted − r) · 1000 / fs` ms (negative when the
-//!    marker precedes the annotated peak); median, p95, p99 and maximum are reported.
 
 use std::collections::BTreeMap;
 
@@ -222,15 +222,18 @@ pub fn score_record(reference: &[Annotation], markers: &[Detection], fs: f64) ->
     score_record_explained(reference, markers, &[], false, fs)
 }
 
+/// Why one beat went unmarked (rule 8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Cause {
+    Unavailable(String),
+    Withheld(String),
+    MarkerOffTime,
+    NoCandidate,
+}
+
 /// Why the beat at `r` went unmarked (rule 8). `gate` is sorted by `emitted`; `scored` are the
 /// scored markers' `emitted`, sorted.
-fn miss_cause(
-    r: u64,
-    gate: &[GateNote],
-    gate_known: bool,
-    scored: &[u64],
-    fs: f64,
-) -> (bool, String) {
+fn miss_cause(r: u64, gate: &[GateNote], gate_known: bool, scored: &[u64], fs: f64) -> Cause {
     let reach = (EXPLAIN_MS * fs / 1000.0) as u64;
     if gate_known {
         let state = gate[..gate.partition_point(|g| g.emitted <= r)]
@@ -243,7 +246,7 @@ fn miss_cause(
             })
             .unwrap_or(Some("no_reliable_r"));
         if let Some(reason) = state {
-            return (true, reason.to_string());
+            return Cause::Unavailable(reason.to_string());
         }
     }
     let (lo, hi) = (r.saturating_sub(reach), r + reach);
@@ -257,13 +260,13 @@ fn miss_cause(
         })
         .min_by_key(|(d, _)| *d);
     if let Some((_, reason)) = withheld {
-        return (false, reason.clone());
+        return Cause::Withheld(reason.clone());
     }
     let k = scored.partition_point(|&e| e < lo);
     if scored.get(k).is_some_and(|&e| e <= hi) {
-        return (false, "marker_off_time".into());
+        return Cause::MarkerOffTime;
     }
-    (false, "no_candidate".into())
+    Cause::NoCandidate
 }
 
 /// Score one record's sync markers against its reference annotations, and tell why each
@@ -307,10 +310,10 @@ pub fn score_record_explained(
             continue;
         }
         match miss_cause(r, &gate, gate_known, &scored, fs) {
-            (true, reason) => *misses.unavailable.entry(reason).or_default() += 1,
-            (false, cause) if cause == "marker_off_time" => misses.marker_off_time += 1,
-            (false, cause) if cause == "no_candidate" => misses.no_candidate += 1,
-            (false, reason) => *misses.withheld.entry(reason).or_default() += 1,
+            Cause::Unavailable(reason) => *misses.unavailable.entry(reason).or_default() += 1,
+            Cause::Withheld(reason) => *misses.withheld.entry(reason).or_default() += 1,
+            Cause::MarkerOffTime => misses.marker_off_time += 1,
+            Cause::NoCandidate => misses.no_candidate += 1,
         }
     }
     let (mut late, mut early, mut duplicate) = (0, 0, 0);
