@@ -1475,6 +1475,30 @@ pub fn kaspar_schuster(s: &[bool]) -> u32 {
 mod tests {
     use super::*;
 
+    /// Floats that trip up comparisons and sorts: signed zeros, NaNs of both signs, infinities,
+    /// the smallest normals and subnormals, the extremes.
+    const SPECIAL_F32: [f32; 12] = [
+        0.0,
+        -0.0,
+        f32::NAN,
+        -f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::MIN_POSITIVE,
+        -f32::MIN_POSITIVE,
+        1.0e-40,
+        -1.0e-40,
+        f32::MAX,
+        f32::MIN,
+    ];
+
+    /// One step of Marsaglia's xorshift32 on `state` (the tests' pseudo-random sequences).
+    fn xorshift(state: &mut u32) {
+        *state ^= *state << 13;
+        *state ^= *state >> 17;
+        *state ^= *state << 5;
+    }
+
     #[test]
     fn lempel_ziv_of_known_sequences() {
         // Kaspar & Schuster's example 0001101001000101 parses as 0·001·10·100·1000·101: c = 6.
@@ -1590,9 +1614,7 @@ mod tests {
             let (mut checked, mut compared) = (0, 0);
             for i in 0..total {
                 let t = i as f32 / fs;
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
+                xorshift(&mut state);
                 let noise = (state % 1000) as f32 / 1000.0 - 0.5;
                 let wave = if t < 20.0 {
                     libm::sinf(2.0 * core::f32::consts::PI * 5.3 * t)
@@ -1641,29 +1663,13 @@ mod tests {
 
     #[test]
     fn max_abs_is_the_running_select() {
-        let specials = [
-            0.0,
-            -0.0,
-            f32::NAN,
-            -f32::NAN,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::MIN_POSITIVE,
-            -1e-40,
-            3.5,
-            -3.5,
-            f32::MAX,
-            f32::MIN,
-        ];
         let mut state = 0x1234_5678_u32;
         for len in 0..80 {
             let values: Vec<f32> = (0..len)
                 .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
+                    xorshift(&mut state);
                     if state % 5 == 0 {
-                        specials[(state / 5) as usize % specials.len()]
+                        SPECIAL_F32[(state / 5) as usize % SPECIAL_F32.len()]
                     } else {
                         (state % 2001) as f32 / 100.0 - 10.0
                     }
@@ -1692,9 +1698,7 @@ mod tests {
         let mut missing = Vec::new();
         let mut state = 0x9e37_79b9_u32;
         for len in (1..40).chain((1..40).rev()).cycle().take(300) {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
+            xorshift(&mut state);
             let value = (state % 5) as f32 * 0.01;
             for k in 0..len {
                 raw.push(value);
@@ -1735,30 +1739,14 @@ mod tests {
 
     #[test]
     fn integer_key_sort_is_the_total_order_sort() {
-        let specials = [
-            0.0f32,
-            -0.0,
-            f32::NAN,
-            -f32::NAN,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::MIN_POSITIVE,
-            -f32::MIN_POSITIVE,
-            1.0e-40,
-            -1.0e-40,
-            f32::MAX,
-            f32::MIN,
-        ];
         let mut state = 0x2545_f491_u32;
         for len in 0..=BEAT_CAPACITY + 3 {
             for _ in 0..20 {
                 let v: Vec<f32> = (0..len)
                     .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 17;
-                        state ^= state << 5;
+                        xorshift(&mut state);
                         match state % 4 {
-                            0 => specials[(state >> 8) as usize % specials.len()],
+                            0 => SPECIAL_F32[(state >> 8) as usize % SPECIAL_F32.len()],
                             // Repeats, so that ties occur.
                             1 => ((state >> 8) % 7) as f32 * 0.25 - 0.5,
                             _ => f32::from_bits(state.rotate_left(7)),
