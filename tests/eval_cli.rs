@@ -359,3 +359,28 @@ fn resampling_needs_the_engine_and_a_sample_rate() {
     }
     std::fs::remove_dir_all(&db).ok();
 }
+
+#[test]
+fn reports_to_a_reader_that_has_gone_end_quietly() {
+    // `ecg-rhythm eval … | head -0`: stdout is a pipe whose reading end is already closed, so
+    // the first line written meets a broken pipe. The process ends with status 0 and nothing on
+    // stderr, as `analyze` does, rather than panicking in `println!`.
+    let db = excerpt_db("closed-pipe");
+    for report in ["beats", "sync", "rhythm"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
+            .args(["eval", report, db.to_str().unwrap()])
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            out.status.success(),
+            "eval {report}: {:?}: {stderr}",
+            out.status
+        );
+        assert!(stderr.is_empty(), "eval {report}: {stderr}");
+    }
+    std::fs::remove_dir_all(&db).ok();
+}

@@ -248,7 +248,7 @@ pub fn run(cmd: &EvalCommand) -> Result<(), CliError> {
     }
     let records = list_records(args)?;
     if let (Some(hz), false) = (args.resample_hz, args.json) {
-        println!("records resampled to {hz} Hz (annotations rescaled)");
+        outln!("records resampled to {hz} Hz (annotations rescaled)");
     }
     let pb = progress_bar(records.len());
     let scores: Result<Vec<RecordScores>, CliError> = records
@@ -264,7 +264,7 @@ pub fn run(cmd: &EvalCommand) -> Result<(), CliError> {
     let mut first = true;
     let mut gap = || {
         if !args.json && !std::mem::take(&mut first) {
-            println!();
+            outln!();
         }
     };
     if wanted.beats {
@@ -311,7 +311,7 @@ fn avg(v: &[f64]) -> Option<f64> {
 
 fn print_skipped(skipped: &[String], why: &str) {
     if !skipped.is_empty() {
-        println!("skipped ({why}): {}", skipped.join(" "));
+        outln!("skipped ({why}): {}", skipped.join(" "));
     }
 }
 
@@ -374,17 +374,17 @@ fn print_beats(scores: &[(String, BeatScore)], skipped: &[String], json: bool) {
             })).collect::<Vec<_>>(),
             "skipped": skipped,
         });
-        println!("{v}");
+        outln!("{v}");
         return;
     }
     if scores.is_empty() {
-        println!("beats: no record with QRS reference beats to score");
+        outln!("beats: no record with QRS reference beats to score");
         print_skipped(skipped, "no QRS reference beats");
         return;
     }
-    println!("beats (AAMI EC57: from 300 s, outside VF spans, match within 150 ms)");
+    outln!("beats (AAMI EC57: from 300 s, outside VF spans, match within 150 ms)");
     let row = |n: &str, tp: String, fn_: String, fp: String, se: String, ppv: String| {
-        println!("{n:<8} {tp:>7} {fn_:>6} {fp:>6} {se:>7} {ppv:>7}");
+        outln!("{n:<8} {tp:>7} {fn_:>6} {fp:>6} {se:>7} {ppv:>7}");
     };
     let s = String::new;
     row(
@@ -415,18 +415,22 @@ fn print_beats(scores: &[(String, BeatScore)], skipped: &[String], json: bool) {
     );
     row("average", s(), s(), s(), pct(avg(&se)), pct(avg(&ppv)));
     let m = &gross.missed_by_class;
-    println!(
+    outln!(
         "missed by AAMI class: N {} S {} V {} F {} Q {}",
-        m[0], m[1], m[2], m[3], m[4]
+        m[0],
+        m[1],
+        m[2],
+        m[3],
+        m[4]
     );
-    println!(
+    outln!(
         "detection delay ms: median {} p95 {} p99 {}",
         pct(d50),
         pct(d95),
         pct(d99)
     );
     if !snr_table.is_empty() {
-        println!("noise stress test (records named by SNR, e.g. 118e06):");
+        outln!("noise stress test (records named by SNR, e.g. 118e06):");
         row(
             "SNR dB",
             "TP".into(),
@@ -480,16 +484,16 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
             })).collect::<Vec<_>>(),
             "skipped": skipped,
         });
-        println!("{v}");
+        outln!("{v}");
         return;
     }
     if scores.is_empty() {
-        println!("sync: no record with QRS reference beats to score");
+        outln!("sync: no record with QRS reference beats to score");
         print_skipped(skipped, "no QRS reference beats");
         return;
     }
-    println!("sync markers (from 10 s, outside VF spans; on time: R-50 ms <= emitted <= R+60 ms)");
-    println!(
+    outln!("sync markers (from 10 s, outside VF spans; on time: R-50 ms <= emitted <= R+60 ms)");
+    outln!(
         "{:<8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>6} {:>5}",
         "record",
         "beats",
@@ -504,7 +508,7 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
         "VFmk"
     );
     let line = |n: &str, s: &SyncScore| {
-        println!(
+        outln!(
             "{:<8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>6} {:>5}",
             n,
             s.beats,
@@ -523,8 +527,8 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
         line(n, s);
     }
     line("gross", &gross);
-    println!("{:<8} {:>7} {:>7} {:>7}", "average", "", "", pct(avg(&se)));
-    println!(
+    outln!("{:<8} {:>7} {:>7} {:>7}", "average", "", "", pct(avg(&se)));
+    outln!(
         "latency ms (emitted - R): median {} p95 {} p99 {} max {}",
         pct(l50),
         pct(l95),
@@ -538,7 +542,7 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
         .filter(|(_, n)| *n > 0)
         .map(|(c, n)| format!("{c} {n}"))
         .collect();
-    println!(
+    outln!(
         "unmarked beats {} by cause: {}",
         gross.beats - gross.marked,
         if causes.is_empty() {
@@ -614,17 +618,26 @@ fn print_rhythm(scores: &[(String, RhythmScore)], skipped: &[String], json: bool
                 });
             }
         }
-        println!("{v}");
+        outln!("{v}");
         return;
     }
-    println!("shock advice (AHA categories; non-overlapping windows wholly inside one segment, none within 2 s of `~`)");
-    println!(
+    outln!("shock advice (AHA categories; non-overlapping windows wholly inside one segment, none within 2 s of `~`)");
+    outln!(
         "{:<6} {:>7} {:>7} {:>8} {:>6} {:>4} {:>7} {:>7} {:>7} {:>5}",
-        "class", "windows", "shock", "no-shock", "indet", "", "%", "90%LCL", "indet%", "goal"
+        "class",
+        "windows",
+        "shock",
+        "no-shock",
+        "indet",
+        "",
+        "%",
+        "90%LCL",
+        "indet%",
+        "goal"
     );
     for c in Category::SCORED {
         if let Some(k) = gross.get(c) {
-            println!(
+            outln!(
                 "{:<6} {:>7} {:>7} {:>8} {:>6} {:>4} {:>7} {:>7} {:>7} {:>5}",
                 c.label(),
                 k.windows,
@@ -640,7 +653,7 @@ fn print_rhythm(scores: &[(String, RhythmScore)], skipped: &[String], json: bool
         }
     }
     let sec = |v: Option<f64>| v.map_or("-".into(), |x| format!("{x:.1} s"));
-    println!(
+    outln!(
         "onset delay (VF/VT segments >= 10 s): {} episodes, median {}, p95 {}, missed {}",
         gross.episodes.len(),
         sec(d50),
@@ -660,7 +673,7 @@ fn print_rhythm(scores: &[(String, RhythmScore)], skipped: &[String], json: bool
                 )
             })
             .collect();
-        println!("missed episodes: {}", list.join("; "));
+        outln!("missed episodes: {}", list.join("; "));
     }
     print_skipped(skipped, "no reference annotations");
 }

@@ -1,6 +1,20 @@
 //! The command line (feature `std`): `analyze`, `eval`, `nst`, `plot`, `train`.
 //!
 //! Errors end in one line on stderr naming the file and the problem, and a non-zero exit.
+//! Reports go to stdout line by line ([`outln!`]); a reader that stops reading early
+//! (`ecg-rhythm eval … | head`) ends the program quietly, as it does other command-line tools.
+
+/// `println!` for the commands' reports: a line on stdout, where a closed pipe (the reader has
+/// gone) ends the program quietly with exit status 0 and any other write error ends it with one
+/// line on stderr and exit status 2, rather than a panic (see [`write_line`]).
+macro_rules! outln {
+    () => {
+        $crate::cli::write_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
 
 mod analyze;
 mod eval;
@@ -8,6 +22,7 @@ mod nst;
 mod plot;
 mod train;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -108,6 +123,22 @@ pub fn load_config(
 /// Read a recording with the CLI's options.
 pub fn read_recording(path: &Path, input: &InputArgs) -> Result<io::Recording, CliError> {
     Ok(io::open_recording(path, &input.read_options())?)
+}
+
+/// Write one line of a report on stdout (the body of [`outln!`]). Reports are printed as they
+/// are computed, deep inside the commands, so a failed write ends the process here: quietly
+/// with status 0 when the reader has gone (a broken pipe: `eval … | head`), otherwise with
+/// one line on stderr and status 2.
+pub(crate) fn write_line(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(args).and_then(|()| out.write_all(b"\n"));
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("ecg-rhythm: stdout: {e}");
+        std::process::exit(2);
+    }
 }
 
 /// Entry point of the binary.

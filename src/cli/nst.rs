@@ -137,7 +137,7 @@ pub fn run(args: &NstArgs) -> Result<(), CliError> {
     let atr_out = out_base.with_extension("atr");
     std::fs::copy(&atr_in, &atr_out)
         .map_err(|e| CliError(format!("{}: {e}", atr_out.display())))?;
-    println!(
+    outln!(
         "wrote {} (format {format}, {} signals, noise gains {})",
         out_base.display(),
         signals.len(),
@@ -145,7 +145,7 @@ pub fn run(args: &NstArgs) -> Result<(), CliError> {
     );
     for (i, (c, out)) in outputs_f.iter().enumerate() {
         let snr = measured_snr_db(c, out, &anns, protocol);
-        println!(
+        outln!(
             "signal {i} ({}): measured SNR in noisy segments {}",
             ch.signals[i].description,
             snr.map_or("-".into(), |s| format!("{s:.2} dB"))
@@ -184,7 +184,7 @@ fn extract(
         } else {
             head.iter().sum::<f64>() / head.len() as f64
         };
-        println!(
+        outln!(
             "signal {i}: constant offset in the learning period {:.3} {} removed",
             offset / spec.gain,
             spec.units
@@ -206,7 +206,7 @@ fn extract(
     );
     let format = choose_format(&signals);
     write_record(out_base, protocol.fs, &signals, format, &[comment]).map_err(err)?;
-    println!("wrote {} (format {format})", out_base.display());
+    outln!("wrote {} (format {format})", out_base.display());
     Ok(())
 }
 
@@ -223,7 +223,7 @@ fn compare(
 ) -> Result<(), CliError> {
     let (rh, ref_adc) = read_all_signals(reference).map_err(err)?;
     let learning = (nst::LEARNING_PERIOD_S * protocol.fs) as usize;
-    println!("compared with {}:", reference.display());
+    outln!("compared with {}:", reference.display());
     for (i, (c, _)) in outputs.iter().enumerate() {
         let Some(r_adc) = ref_adc.get(i) else { break };
         let spec = &ch.signals[i];
@@ -285,7 +285,7 @@ fn compare(
         let ref_snr = measured_snr_db(c, &r_shifted, anns, protocol);
         let out_snr = measured_snr_db(c, &o, anns, protocol);
         let f = |v: Option<f64>| v.map_or("-".into(), |s| format!("{s:.2} dB"));
-        println!(
+        outln!(
             "signal {i} ({}): reference offset {:.3} {}; per-sample RMS difference {:.3} ADC \
              units ({:.4} {}) overall, {:.3} in noisy segments, max {:.0}; measured SNR \
              reference {} / ours {}",
@@ -301,7 +301,7 @@ fn compare(
             f(out_snr)
         );
         let first: Vec<String> = outliers.iter().take(5).map(|t| t.to_string()).collect();
-        println!(
+        outln!(
             "signal {i}: within-segment RMS difference {rms_within:.3} ADC units (each \
              2-min segment's mean difference removed; largest mean {drift:.2}; last sample \
              left out); {} samples differ by more than {OUTLIER_ADC} ADC units{}",

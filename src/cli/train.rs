@@ -648,14 +648,18 @@ fn score_record(r: &RecordData, probs: &[f32], wi: usize, p: &DecisionParams) ->
 }
 
 fn print_tally(title: &str, t: &RhythmScore) {
-    println!("{title}");
-    println!(
+    outln!("{title}");
+    outln!(
         "  {:<6} {:>8} {:>10} {:>8} {:>8}",
-        "cat", "windows", "correct%", "target%", "indet%"
+        "cat",
+        "windows",
+        "correct%",
+        "target%",
+        "indet%"
     );
     for c in Category::SCORED {
         let k = t.get(c).copied().unwrap_or_default();
-        println!(
+        outln!(
             "  {:<6} {:>8} {:>10} {:>8} {:>8}",
             c.label(),
             k.windows,
@@ -668,7 +672,7 @@ fn print_tally(title: &str, t: &RhythmScore) {
     let delays = t.onset_delays_s();
     let med = crate::eval::percentile(&delays, 50.0);
     let p95 = crate::eval::percentile(&delays, 95.0);
-    println!(
+    outln!(
         "  onset -> first shockable: episodes {} missed {} median {} s p95 {} s",
         t.episodes.len(),
         t.missed().count(),
@@ -839,7 +843,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     let folds = assign_folds(&records, args.folds);
 
     // Label counts.
-    println!(
+    outln!(
         "windows per category (all decisions, step 1 s; labelled / decided by rules) per window length:"
     );
     for (wi, w) in args.window_s.iter().enumerate() {
@@ -859,14 +863,14 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
             .iter()
             .map(|(c, (n, d))| format!("{} {n}/{d}", c.label()))
             .collect();
-        println!("  {w} s: {}", line.join(", "));
+        outln!("  {w} s: {}", line.join(", "));
     }
 
     // Model comparison by patient-wise CV.
     let mut best: Option<(f64, f64, Kind, Vec<Vec<f32>>)> = None;
     for &kind in &kinds {
         let probs = cross_validate(kind, &records, &folds, args.folds, &p);
-        println!();
+        outln!();
         let mut shortfall = 0.0;
         let mut balanced = 0.0;
         for (wi, w) in args.window_s.iter().enumerate() {
@@ -882,7 +886,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
             shortfall += self::shortfall(&t);
             balanced += self::balanced(&t);
         }
-        println!(
+        outln!(
             "  {}: shortfall below targets {shortfall:.2} points, balanced {:.2} %",
             kind.name(),
             balanced / args.window_s.len() as f64
@@ -900,8 +904,8 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     if let Some(path) = &args.dump {
         write_dump(path, &records, &probs, &args.window_s)?;
     }
-    println!();
-    println!("chosen model: {}", kind.name());
+    outln!();
+    outln!("chosen model: {}", kind.name());
     for (wi, w) in args.window_s.iter().enumerate() {
         let (_, by_db) = tally_all(&records, &probs, wi, &p);
         for (db, t) in &by_db {
@@ -915,8 +919,8 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
     let set = train_set(&all, &p);
     let fitted = fit(kind, &set.x, &set.y, &set.w, 17);
     let importance = permutation_importance(&fitted, &set);
-    println!();
-    println!(
+    outln!();
+    outln!(
         "feature importance (permutation, weighted log-loss increase){}:",
         if kind == Kind::Logistic {
             " and logistic weights (standardised)"
@@ -932,7 +936,7 @@ pub fn run(args: &TrainArgs) -> Result<(), CliError> {
         } else {
             String::new()
         };
-        println!("  {:<20} {:.4}{wt}", FEATURE_NAMES[j], importance[j]);
+        outln!("  {:<20} {:.4}{wt}", FEATURE_NAMES[j], importance[j]);
     }
     if !args.dry_run {
         let src = generate_source(&fitted, kind, args, &importance);
@@ -1010,9 +1014,9 @@ fn print_worst(records: &[RecordData], probs: &[Vec<f32>], wi: usize, p: &Decisi
         .filter(|(w, _)| *w > 0)
         .collect();
     errs.sort_by_key(|e| std::cmp::Reverse(e.0));
-    println!("  records with most wrong windows:");
+    outln!("  records with most wrong windows:");
     for (_, line) in errs.iter().take(10) {
-        println!("    {line}");
+        outln!("    {line}");
     }
 }
 
