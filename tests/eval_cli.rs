@@ -384,3 +384,35 @@ fn reports_to_a_reader_that_has_gone_end_quietly() {
     }
     std::fs::remove_dir_all(&db).ok();
 }
+
+#[test]
+fn a_record_name_not_in_the_records_file_is_an_error_naming_it() {
+    // `--records mitdb_100,mitdb_2O8` (a typo) must not score one record silently.
+    let db = excerpt_db("unknown-record");
+    let out = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
+        .args(["eval", "beats", db.to_str().unwrap()])
+        .args(["--records", "mitdb_100,mitdb_2O8", "--json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("--records: mitdb_2O8 not listed in"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("RECORDS"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    // The names it lists are scored.
+    let ok = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
+        .args(["eval", "beats", db.to_str().unwrap()])
+        .args(["--records", "mitdb_208", "--json"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let v: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    let records = v["per_record"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "{v}");
+    assert_eq!(records[0]["record"], "mitdb_208");
+    std::fs::remove_dir_all(&db).ok();
+}

@@ -76,9 +76,11 @@ pub struct EvalArgs {
     pub resample_hz: Option<f32>,
 }
 
-/// The records to score: `(record path, name)`.
+/// The records to score: `(record path, name)`. A name given to `--records` that no
+/// `RECORDS` file lists is an error (a typo would otherwise score fewer records silently).
 pub fn list_records(args: &EvalArgs) -> Result<Vec<(PathBuf, String)>, CliError> {
     let mut out = Vec::new();
+    let mut lists = Vec::new();
     for dir in &args.db_dirs {
         let list = dir.join("RECORDS");
         let text = std::fs::read_to_string(&list)
@@ -92,6 +94,21 @@ pub fn list_records(args: &EvalArgs) -> Result<Vec<(PathBuf, String)>, CliError>
                 out.push((dir.join(name), name.to_string()));
             }
         }
+        lists.push(list.display().to_string());
+    }
+    let unknown: Vec<&str> = args
+        .records
+        .iter()
+        .flatten()
+        .filter(|r| !out.iter().any(|(_, name)| name == *r))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(CliError(format!(
+            "--records: {} not listed in {}",
+            unknown.join(", "),
+            lists.join(" or ")
+        )));
     }
     if out.is_empty() {
         return Err(CliError("no records selected".into()));
