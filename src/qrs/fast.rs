@@ -69,6 +69,13 @@ const EVENT_SLOPE_FRACTION: f32 = 0.5;
 /// Template correlation required inside the T-wave window.
 const T_WINDOW_CORRELATION: f32 = 0.9;
 
+/// Foreign activity ([`FastTrigger::foreign_activity`]) counts the samples whose integral is
+/// above this fraction of the learnt QRS level…
+const ACTIVITY_FRACTION: f32 = 0.2;
+/// …in this many blocks of [`FastParams::activity_block`] samples (a ring of block counts, so
+/// that a push adds one count and a block's end moves the window).
+pub const ACTIVITY_BLOCKS: usize = 48;
+
 /// Fast-trigger thresholds, in samples or as fractions of learnt levels.
 #[derive(Clone, Copy, Debug)]
 pub struct FastParams {
@@ -98,6 +105,10 @@ pub struct FastParams {
     pub foil_gap: u64,
     /// How long a candidate unlike every template may wait for QRS-sized evidence, samples.
     pub defer: u64,
+    /// Samples per block of the foreign-activity window ([`ACTIVITY_BLOCKS`] blocks), at least 1.
+    pub activity_block: u32,
+    /// Span after a marked candidate whose integral is the QRS's own, not foreign, samples.
+    pub activity_quiet: u64,
 }
 
 /// A candidate not accepted on its shape (unlike every template, or more like a foil) is still
@@ -120,6 +131,8 @@ struct Thresholds {
     event: f32,
     /// Below this (half the event level) the event detection re-arms.
     event_rearm: f32,
+    /// Above this ([`ACTIVITY_FRACTION`] of the level) a sample outside a QRS is foreign activity.
+    activity: f32,
 }
 
 /// A candidate waiting for QRS-sized evidence.
@@ -135,6 +148,65 @@ struct Deferred {
 struct Snapshot {
     at: u64,
     template: u32,
+}
+
+/// The foreign-activity window: counts of busy samples per block, over the last
+/// [`ACTIVITY_BLOCKS`] complete blocks.
+#[derive(Clone, Copy, Debug)]
+struct Activity {
+    blocks: [u16; ACTIVITY_BLOCKS],
+    next: usize,
+    /// Sum of `blocks`.
+    sum: u32,
+    /// Busy samples of the block being filled.
+    current: u16,
+    /// Samples left in the block being filled.
+    left: u32,
+    block: u32,
+    /// Samples up to this slope-time index are the last marked candidate's own QRS.
+    quiet_until: u64,
+}
+
+impl Activity {
+    fn new(block: u32) -> Self {
+        let block = block.max(1);
+        Activity {
+            blocks: [0; ACTIVITY_BLOCKS],
+            next: 0,
+            sum: 0,
+            current: 0,
+            left: block,
+            block,
+            quiet_until: 0,
+        }
+    }
+
+    /// Count sample `n` (busy: its integral is above the activity threshold).
+    #[inline]
+    fn push(&mut self, n: u64, busy: bool) {
+        self.current += u16::from(busy && n > self.quiet_until);
+        self.left -= 1;
+        if self.left == 0 {
+            self.close_block();
+        }
+    }
+
+    /// The block is full: it replaces the oldest in the window.
+    #[inline(never)]
+    fn close_block(&mut self) {
+        if let Some(oldest) = self.blocks.get_mut(self.next) {
+            self.sum = self.sum + u32::from(self.current) - u32::from(*oldest);
+            *oldest = self.current;
+        }
+        self.next = (self.next + 1) % ACTIVITY_BLOCKS;
+        self.current = 0;
+        self.left = self.block;
+    }
+
+    /// Busy fraction of the window (complete blocks; 0 until they have been filled once).
+    fn fraction(&self) -> f32 {
+        self.sum as f32 / (ACTIVITY_BLOCKS as u32 * self.block) as f32
+    }
 }
 
 /// The fast trigger's state. Allocates only in [`FastTrigger::new`].
@@ -168,6 +240,8 @@ pub struct FastTrigger {
     event_open: bool,
     /// Slope-time indices of the last two QRS-like events, most recent first.
     events: [Option<u64>; 2],
+    /// See [`FastTrigger::foreign_activity`].
+    activity: Activity,
 }
 
 impl FastTrigger {
@@ -193,6 +267,7 @@ impl FastTrigger {
             last_beat: None,
             event_open: false,
             events: [None; 2],
+            activity: Activity::new(p.activity_block),
         }
     }
 
@@ -245,6 +320,7 @@ impl FastTrigger {
             rearm: 0.5 * trigger,
             event,
             event_rearm: 0.5 * event,
+            activity: ACTIVITY_FRACTION * level,
         }
     }
 
@@ -261,6 +337,7 @@ impl FastTrigger {
         self.last_beat = None;
         self.event_open = false;
         self.events = [None; 2];
+        self.activity = Activity::new(self.p.activity_block);
     }
 
     /// Forget everything learnt.
@@ -281,6 +358,7 @@ impl FastTrigger {
         self.last_beat = None;
         self.event_open = false;
         self.events = [None; 2];
+        self.activity = Activity::new(self.p.activity_block);
     }
 
     /// Learn from a confirmed beat whose R lies at slope-time index `at` (R fiducial plus the
@@ -358,7 +436,24 @@ impl FastTrigger {
     /// The last candidate was not marked (the sync gate withheld it): it starts no refractory
     /// period, so that a P wave or an artefact seen first does not hide the QRS that follows.
     pub fn withheld(&mut self) {
-        self.last_trigger = self.previous_trigger;
+        self.set_last_trigger(self.previous_trigger);
+    }
+
+    /// The last marked trigger is now `t`: the foreign activity leaves its QRS out.
+    fn set_last_trigger(&mut self, t: Option<u64>) {
+        self.last_trigger = t;
+        self.activity.quiet_until = t.map_or(0, |t| t.saturating_add(self.p.activity_quiet));
+    }
+
+    /// The fraction of the last [`ACTIVITY_BLOCKS`] blocks (3 s by default) in which the
+    /// trigger's integral was above 20 % of the learnt QRS level outside the
+    /// span of marked candidates' own QRS complexes: energy in the QRS band that is not a
+    /// recognised QRS. It is about 0.05 in a clean ECG (the upstroke of the candidate being
+    /// recognised, beats too small to trigger) and rises with artefacts that resemble QRS
+    /// complexes (electrode motion, muscle noise), among which a candidate is as likely an
+    /// artefact as a beat. 0 until the levels are learnt and the window has filled once.
+    pub fn foreign_activity(&self) -> f32 {
+        self.activity.fraction()
     }
 
     /// The trigger's integral at the next slope-time index `n`, from the absolute band-passed
@@ -390,6 +485,7 @@ impl FastTrigger {
         if self.level.len() < 3 {
             return None;
         }
+        self.activity.push(n, f > self.thresholds.activity);
         // QRS-like events (see [`FastTrigger::event_gap`]); the slope test runs only on a rise
         // through the event level.
         if f < self.thresholds.event_rearm {
@@ -443,7 +539,7 @@ impl FastTrigger {
                 if steepest >= DEFER_SLOPE * self.slope_level.kth_smallest(LEVEL_RANK) {
                     self.deferred = None;
                     self.previous_trigger = self.last_trigger;
-                    self.last_trigger = Some(n);
+                    self.set_last_trigger(Some(n));
                     return Some(d.correlation);
                 }
             }
@@ -545,7 +641,7 @@ impl FastTrigger {
         }
         if accepted {
             self.previous_trigger = self.last_trigger;
-            self.last_trigger = Some(n);
+            self.set_last_trigger(Some(n));
             Some(m.correlation)
         } else {
             None
@@ -572,6 +668,8 @@ mod tests {
             confirm_timeout: 432,
             foil_gap: 43,
             defer: 9,
+            activity_block: 8,
+            activity_quiet: 54,
         }
     }
 
@@ -700,5 +798,64 @@ mod tests {
         // …so the next complex's gap reaches back to the full one.
         let (d_event, gap) = full_complex(&mut trigger, &mut trace, &mut n);
         assert_eq!(gap, Some(d_event + 1 - b_event));
+    }
+
+    /// Push `count` samples whose integral is `f` (no slope: no candidates, no events).
+    fn steady(trigger: &mut FastTrigger, trace: &mut History<Trace>, n: &mut u64, count: u64, f: f32) {
+        for _ in 0..count {
+            trace.push(Trace {
+                onset_energy: f,
+                ..Trace::default()
+            });
+            trigger.push(*n, f, trace);
+            *n += 1;
+        }
+    }
+
+    #[test]
+    fn foreign_activity_is_the_busy_fraction_of_the_window_outside_marked_qrs_complexes() {
+        let mut trigger = FastTrigger::new(params(9));
+        let mut trace = History::new(1000);
+        let mut n = 0;
+        // Nothing is counted before the levels are learnt.
+        steady(&mut trigger, &mut trace, &mut n, 400, 0.3);
+        assert_eq!(trigger.foreign_activity(), 0.0);
+        // Learnt level 1: samples above 0.2 are busy. The window is 48 blocks of 8 samples.
+        for _ in 0..3 {
+            let (_, top) = pulse(&mut trigger, &mut trace, &mut n, 1.0, 1.0, 1.0);
+            trigger.learn_beat(top, &trace);
+            quiet(&mut trigger, &mut trace, &mut n, 400);
+        }
+        assert_eq!(trigger.foreign_activity(), 0.0);
+        let window = (ACTIVITY_BLOCKS * 8) as u64;
+        // A busy stretch longer than the window: all of it; under 0.2: none of it.
+        steady(&mut trigger, &mut trace, &mut n, window + 8, 0.3);
+        assert_eq!(trigger.foreign_activity(), 1.0);
+        steady(&mut trigger, &mut trace, &mut n, window + 8, 0.15);
+        assert_eq!(trigger.foreign_activity(), 0.0);
+        // 96 busy samples (whole blocks) among quiet ones: 96 / 384.
+        let pad = 8 - n % 8;
+        steady(&mut trigger, &mut trace, &mut n, pad, 0.0);
+        steady(&mut trigger, &mut trace, &mut n, 96, 0.3);
+        steady(&mut trigger, &mut trace, &mut n, 64, 0.0);
+        assert_eq!(trigger.foreign_activity(), 0.25);
+        // The 54 samples after a marked trigger are its QRS, not foreign…
+        quiet(&mut trigger, &mut trace, &mut n, window);
+        trigger.set_last_trigger(Some(n - 1));
+        steady(&mut trigger, &mut trace, &mut n, 54, 0.3);
+        steady(&mut trigger, &mut trace, &mut n, 58, 0.0);
+        assert_eq!(trigger.foreign_activity(), 0.0);
+        // …but not when the gate withheld it: the span reverts to the previous marked one.
+        trigger.previous_trigger = None;
+        trigger.set_last_trigger(Some(n - 1));
+        trigger.withheld();
+        let pad = 8 - n % 8;
+        steady(&mut trigger, &mut trace, &mut n, pad, 0.0);
+        steady(&mut trigger, &mut trace, &mut n, 48, 0.3);
+        steady(&mut trigger, &mut trace, &mut n, 8, 0.0);
+        assert_eq!(trigger.foreign_activity(), 48.0 / window as f32);
+        // Relearning forgets it.
+        trigger.relearn();
+        assert_eq!(trigger.foreign_activity(), 0.0);
     }
 }
