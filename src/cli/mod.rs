@@ -1,7 +1,7 @@
 //! The command line (feature `std`): `analyze`, `eval`, `nst`, `plot`, `train`.
 //!
 //! Errors end in one line on stderr naming the file and the problem, and a non-zero exit.
-//! Reports go to stdout line by line ([`outln!`]); a reader that stops reading early
+//! Reports go to stdout line by line (`outln!`); a reader that stops reading early
 //! (`ecg-rhythm eval … | head`) ends the program quietly, as it does other command-line tools.
 
 /// `println!` for the commands' reports: a line on stdout, where a closed pipe (the reader has
