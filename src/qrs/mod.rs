@@ -327,8 +327,7 @@ impl QrsDetector {
                     confirm_timeout: ms(1200.0),
                     defer: ms(25.0),
                     foil_gap: ms(120.0),
-                    activity_block: (ms(ACTIVITY_WINDOW_MS) / fast::ACTIVITY_BLOCKS as u64).max(1)
-                        as u32,
+                    activity_window: ms(ACTIVITY_WINDOW_MS),
                     activity_quiet: ms(ACTIVITY_QUIET_MS),
                 },
             ),
@@ -747,7 +746,7 @@ impl QrsDetector {
             emitted: n,
             correlation: r.correlation,
             event_gap: r.event_gap,
-            foreign_activity: self.fast.foreign_activity(),
+            foreign_activity: self.fast.foreign_activity(n),
         })
     }
 }

@@ -133,7 +133,7 @@ const ONSET_RR_S: f32 = 0.35;
 /// ([`QrsCandidate::foreign_activity`]) for at least this fraction of the last 3 s: among
 /// artefacts that resemble QRS complexes a candidate is as likely an artefact as a beat.
 /// Measured with `eval sync` (`docs/latency.md`, "Sync markers in noise"): off-time markers
-/// 201 → 189 on mitdb for 43 beats, 182 → 159 on nstdb, 2 510 → 2 327 on mitdb records with
+/// 201 → 189 on mitdb for 42 beats, 182 → 157 on nstdb, 2 510 → 2 320 on mitdb records with
 /// nstdb's electrode-motion noise at 12 and 6 dB; markers inside VF spans of vfdb 32 → 8.
 pub const NOISY_ACTIVITY: f32 = 0.55;
 /// See [`SyncMarkerGate::too_fast`].
