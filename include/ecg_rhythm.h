@@ -39,7 +39,7 @@ typedef enum EcgEventKind {
   ECG_EVENT_KIND_SYNC_STATE = 4,
   // `quality`: fields `start`, `end` (valid when `has_end`), `emitted`, `issue`.
   ECG_EVENT_KIND_QUALITY = 5,
-  // `sync_withheld`: fields `sample`, `emitted`, `reason` (`late`, `too_fast`, `selective`).
+  // `sync_withheld`: fields `sample`, `emitted`, `reason` (`late`, `too_fast`, `selective`, `noisy`).
   ECG_EVENT_KIND_SYNC_WITHHELD = 6,
 } EcgEventKind;
 
@@ -106,6 +106,8 @@ typedef enum EcgReason {
   ECG_REASON_TOO_FAST = 10,
   // `selective` (sync withheld).
   ECG_REASON_SELECTIVE = 11,
+  // `noisy` (sync withheld).
+  ECG_REASON_NOISY = 12,
 } EcgReason;
 
 // An engine behind an opaque pointer.

@@ -194,6 +194,9 @@ pub enum SyncWithheldReason {
     /// Recent candidates disagreed with the confirmed beats, so the gate marks only candidates
     /// that closely match a learnt QRS and arrive on the rhythm's beat; this one did not.
     Selective,
+    /// The QRS band was busy between complexes (artefacts resembling QRS complexes: electrode
+    /// motion, muscle noise), where a candidate is as likely an artefact as a beat.
+    Noisy,
 }
 
 /// The sync gate withheld a QRS candidate while markers were available (issued at once, in

@@ -202,7 +202,7 @@ pub enum EcgEventKind {
     SyncState = 4,
     /// `quality`: fields `start`, `end` (valid when `has_end`), `emitted`, `issue`.
     Quality = 5,
-    /// `sync_withheld`: fields `sample`, `emitted`, `reason` (`late`, `too_fast`, `selective`).
+    /// `sync_withheld`: fields `sample`, `emitted`, `reason` (`late`, `too_fast`, `selective`, `noisy`).
     SyncWithheld = 6,
 }
 
@@ -275,6 +275,8 @@ pub enum EcgReason {
     TooFast = 10,
     /// `selective` (sync withheld).
     Selective = 11,
+    /// `noisy` (sync withheld).
+    Noisy = 12,
 }
 
 /// One event, as a tag and the union of every kind's fields (see [`EcgEventKind`] for which
@@ -414,6 +416,7 @@ fn withheld_reason(r: SyncWithheldReason) -> EcgReason {
         SyncWithheldReason::Late => EcgReason::Late,
         SyncWithheldReason::TooFast => EcgReason::TooFast,
         SyncWithheldReason::Selective => EcgReason::Selective,
+        SyncWithheldReason::Noisy => EcgReason::Noisy,
     }
 }
 

@@ -416,3 +416,53 @@ fn a_record_name_not_in_the_records_file_is_an_error_naming_it() {
     assert_eq!(records[0]["record"], "mitdb_208");
     std::fs::remove_dir_all(&db).ok();
 }
+
+#[test]
+fn markers_in_vf_spans_are_counted_for_records_without_reference_beats() {
+    // vfdb has rhythm annotations only: no sync Se, but markers inside its VF spans still count
+    // (EVALUATION.md: VF markers, target 0). The 60-s vfdb 426 excerpt (250 Hz) is in VF from
+    // sample 7682 on; of three markers, the two after it are VF markers.
+    let db = temp_dir("vf-only");
+    let events = temp_dir("vf-only-events");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data");
+    for ext in ["hea", "dat", "atr"] {
+        let name = format!("vfdb_426.{ext}");
+        std::fs::copy(data.join(&name), db.join(&name)).unwrap();
+    }
+    std::fs::write(db.join("RECORDS"), "vfdb_426\n").unwrap();
+    let mut lines = String::new();
+    for at in [5000u64, 8000, 12000] {
+        lines.push_str(&format!(
+            "{{\"kind\":\"sync\",\"sample\":{},\"emitted\":{at}}}\n",
+            at - 5
+        ));
+    }
+    std::fs::write(events.join("vfdb_426.jsonl"), lines).unwrap();
+    let v = &run_json(&[
+        "eval",
+        "sync",
+        db.to_str().unwrap(),
+        "--events-dir",
+        events.to_str().unwrap(),
+        "--json",
+    ])[0];
+    assert_eq!(v["records"], 0, "{v}");
+    assert_eq!(v["skipped"][0], "vfdb_426");
+    assert_eq!(v["vf_markers_without_beats"], 2, "{v}");
+    assert_eq!(v["vf_markers_without_beats_per_record"][0]["vf_markers"], 2);
+    // The text report says the same.
+    let out = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
+        .args(["eval", "sync", db.to_str().unwrap(), "--events-dir"])
+        .arg(&events)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "markers inside VF/VFL spans of the records without reference beats: 2 (vfdb_426 2)"
+        ),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&db).ok();
+    std::fs::remove_dir_all(&events).ok();
+}

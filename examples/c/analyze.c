@@ -276,6 +276,7 @@ static const char *reason_name(EcgReason r) {
     case ECG_REASON_LATE: return "late";
     case ECG_REASON_TOO_FAST: return "too_fast";
     case ECG_REASON_SELECTIVE: return "selective";
+    case ECG_REASON_NOISY: return "noisy";
     default: return NULL;
     }
 }

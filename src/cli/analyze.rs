@@ -448,12 +448,13 @@ fn write_summary(
         withheld.len(),
         if withheld.len() == 1 { "" } else { "s" }
     )?;
-    let mut held = [0usize; 3];
+    let mut held = [0usize; 4];
     for e in events {
         if let Event::SyncWithheld(w) = e {
             held[match w.reason {
                 SyncWithheldReason::Late => 0,
                 SyncWithheldReason::TooFast => 1,
+                SyncWithheldReason::Noisy => 3,
                 _ => 2,
             }] += 1;
         }
@@ -462,11 +463,12 @@ fn write_summary(
         writeln!(
             out,
             "            {} QRS candidates withheld while available: {} late, {} too fast, {} not \
-             credible (selective)",
+             credible (selective), {} in noise",
             held.iter().sum::<usize>(),
             held[0],
             held[1],
-            held[2]
+            held[2],
+            held[3]
         )?;
     }
 

@@ -129,6 +129,8 @@ struct RecordScores {
     name: String,
     beats: Option<BeatScore>,
     sync: Option<SyncScore>,
+    /// Markers inside VF/VFL spans of a record without reference beats (no `sync` score).
+    vf_markers_only: Option<u64>,
     rhythm: Option<RhythmScore>,
 }
 
@@ -161,14 +163,15 @@ fn score_one(
         name: name.to_string(),
         beats: None,
         sync: None,
+        vf_markers_only: None,
         rhythm: None,
     };
     let Some(mut reference) = wfdb::read_reference(path)? else {
         return Ok(out);
     };
     let has_beats = reference.iter().any(|a| a.is_qrs());
-    let need_beats = (wanted.beats || wanted.sync) && has_beats;
-    if !need_beats && !wanted.rhythm {
+    // Sync markers are scored for VF spans even without reference beats (vfdb).
+    if !(wanted.sync || wanted.rhythm || (wanted.beats && has_beats)) {
         return Ok(out);
     }
     let (fs, len, events) = match &args.events_dir {
@@ -206,6 +209,9 @@ fn score_one(
     };
     if wanted.beats && has_beats {
         out.beats = Some(beats::score_record(&reference, &events.beats, fs));
+    }
+    if wanted.sync && !has_beats {
+        out.vf_markers_only = Some(sync::vf_markers(&reference, &events.syncs));
     }
     if wanted.sync && has_beats {
         out.sync = Some(sync::score_record_explained(
@@ -292,7 +298,8 @@ pub fn run(cmd: &EvalCommand) -> Result<(), CliError> {
     if wanted.sync {
         gap();
         let (s, skipped) = split(&scores, |r| r.sync.as_ref());
-        print_sync(&s, &skipped, args.json);
+        let (vf_only, _) = split(&scores, |r| r.vf_markers_only.as_ref());
+        print_sync(&s, &skipped, &vf_only, args.json);
     }
     if wanted.rhythm {
         gap();
@@ -470,7 +477,13 @@ fn print_beats(scores: &[(String, BeatScore)], skipped: &[String], json: bool) {
     print_skipped(skipped, "no QRS reference beats");
 }
 
-fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
+fn print_sync(
+    scores: &[(String, SyncScore)],
+    skipped: &[String],
+    vf_only: &[(String, u64)],
+    json: bool,
+) {
+    let vf_only_total: u64 = vf_only.iter().map(|(_, n)| n).sum();
     let mut gross = SyncScore::default();
     for (_, s) in scores {
         gross.add(s);
@@ -500,13 +513,27 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
                 "missed_by_cause": s.misses.entries().into_iter().collect::<BTreeMap<_, _>>(),
             })).collect::<Vec<_>>(),
             "skipped": skipped,
+            "vf_markers_without_beats": vf_only_total,
+            "vf_markers_without_beats_per_record": vf_only.iter().map(|(n, v)| json!({
+                "record": n, "vf_markers": v,
+            })).collect::<Vec<_>>(),
         });
         outln!("{v}");
         return;
     }
+    let print_vf_only = || {
+        if !vf_only.is_empty() {
+            let per: Vec<String> = vf_only.iter().map(|(n, v)| format!("{n} {v}")).collect();
+            outln!(
+                "markers inside VF/VFL spans of the records without reference beats: {vf_only_total} ({})",
+                per.join(", ")
+            );
+        }
+    };
     if scores.is_empty() {
         outln!("sync: no record with QRS reference beats to score");
         print_skipped(skipped, "no QRS reference beats");
+        print_vf_only();
         return;
     }
     outln!("sync markers (from 10 s, outside VF spans; on time: R-50 ms <= emitted <= R+60 ms)");
@@ -569,6 +596,7 @@ fn print_sync(scores: &[(String, SyncScore)], skipped: &[String], json: bool) {
         }
     );
     print_skipped(skipped, "no QRS reference beats");
+    print_vf_only();
 }
 
 /// AHA performance goals (Kerber et al. 1997), percent: Se for VF (coarse) and rapid VT, Sp for

@@ -50,7 +50,7 @@ use std::collections::BTreeMap;
 
 use super::beats::Detection;
 use super::events::{GateNote, GateReport};
-use super::spans::suspended_spans;
+use super::spans::{suspended_spans, Spans};
 use crate::io::annotation::Annotation;
 
 /// Markers and beats before this time are not scored, seconds.
@@ -216,6 +216,16 @@ pub fn classify_off_time(beats: &[u64], e: u64, fs: f64) -> OffTime {
     }
 }
 
+/// Markers emitted inside the suspended (VF/VFL) spans of `reference`: the VF markers of a
+/// record without reference beats (vfdb), whose other sync figures are not defined.
+pub fn vf_markers(reference: &[Annotation], markers: &[Detection]) -> u64 {
+    count_inside(&suspended_spans(reference), markers)
+}
+
+fn count_inside(spans: &Spans, markers: &[Detection]) -> u64 {
+    markers.iter().filter(|m| spans.contains(m.emitted)).count() as u64
+}
+
 /// Score one record's sync markers against its reference annotations (rules 1–7; rule 8 is
 /// not tested: see [`score_record_explained`]).
 pub fn score_record(reference: &[Annotation], markers: &[Detection], fs: f64) -> SyncScore {
@@ -289,10 +299,7 @@ pub fn score_record_explained(
         .map(|a| a.sample)
         .collect();
     beats.sort_unstable();
-    let vf_markers = markers
-        .iter()
-        .filter(|m| suspended.contains(m.emitted))
-        .count() as u64;
+    let vf_markers = count_inside(&suspended, markers);
     let mut scored: Vec<u64> = markers
         .iter()
         .map(|m| m.emitted)

@@ -69,6 +69,13 @@ const EVENT_SLOPE_FRACTION: f32 = 0.5;
 /// Template correlation required inside the T-wave window.
 const T_WINDOW_CORRELATION: f32 = 0.9;
 
+/// Foreign activity ([`FastTrigger::foreign_activity`]) counts the samples whose integral is
+/// above this fraction of the learnt QRS level.
+const ACTIVITY_FRACTION: f32 = 0.2;
+/// Excursions of the integral above the activity threshold remembered (oldest dropped first);
+/// more than fill a 3-s window of electrode-motion noise at 6 dB.
+const ACTIVITY_SPANS: usize = 128;
+
 /// Fast-trigger thresholds, in samples or as fractions of learnt levels.
 #[derive(Clone, Copy, Debug)]
 pub struct FastParams {
@@ -98,6 +105,10 @@ pub struct FastParams {
     pub foil_gap: u64,
     /// How long a candidate unlike every template may wait for QRS-sized evidence, samples.
     pub defer: u64,
+    /// Window of the foreign activity, samples (at least 1).
+    pub activity_window: u64,
+    /// Span after a marked candidate whose integral is the QRS's own, not foreign, samples.
+    pub activity_quiet: u64,
 }
 
 /// A candidate not accepted on its shape (unlike every template, or more like a foil) is still
@@ -120,6 +131,8 @@ struct Thresholds {
     event: f32,
     /// Below this (half the event level) the event detection re-arms.
     event_rearm: f32,
+    /// Above this ([`ACTIVITY_FRACTION`] of the level) a sample outside a QRS is foreign activity.
+    activity: f32,
 }
 
 /// A candidate waiting for QRS-sized evidence.
@@ -135,6 +148,103 @@ struct Deferred {
 struct Snapshot {
     at: u64,
     template: u32,
+}
+
+/// The foreign activity: the excursions of the trigger's integral above the activity threshold,
+/// less the spans of marked QRS complexes, as slope-time intervals `[from, to)`. A push costs one
+/// comparison (a change of side is recorded out of line); the window is summed when a candidate
+/// asks for it, from the newest interval back.
+#[derive(Clone, Copy, Debug)]
+struct Activity {
+    spans: [(u64, u64); ACTIVITY_SPANS],
+    /// Slot of the next interval.
+    next: usize,
+    /// Intervals recorded (up to `ACTIVITY_SPANS`).
+    len: usize,
+    /// The integral is above the threshold, since `from`.
+    above: bool,
+    from: u64,
+    /// Samples up to this slope-time index are the last marked candidate's own QRS.
+    quiet_until: u64,
+    window: u64,
+}
+
+impl Activity {
+    fn new(window: u64) -> Self {
+        Activity {
+            spans: [(0, 0); ACTIVITY_SPANS],
+            next: 0,
+            len: 0,
+            above: false,
+            from: 0,
+            quiet_until: 0,
+            window: window.max(1),
+        }
+    }
+
+    /// Sample `n`: its integral is above the activity threshold or not.
+    #[inline]
+    fn push(&mut self, n: u64, above: bool) {
+        if above != self.above {
+            self.cross(n, above);
+        }
+    }
+
+    /// The integral crossed the threshold at `n`.
+    #[inline(never)]
+    fn cross(&mut self, n: u64, above: bool) {
+        if above {
+            self.from = n;
+        } else {
+            self.record(n);
+        }
+        self.above = above;
+    }
+
+    /// Close the excursion in progress at `to` (exclusive), leaving out a marked QRS.
+    fn record(&mut self, to: u64) {
+        let from = self.from.max(self.quiet_until.saturating_add(1));
+        if to > from {
+            if let Some(slot) = self.spans.get_mut(self.next) {
+                *slot = (from, to);
+            }
+            self.next = (self.next + 1) % ACTIVITY_SPANS;
+            self.len = (self.len + 1).min(ACTIVITY_SPANS);
+        }
+    }
+
+    /// From sample `n + 1` on, samples up to `quiet_until` are a marked QRS. An excursion in
+    /// progress is split at `n + 1`, so that its samples so far keep the span they were pushed
+    /// under.
+    fn set_quiet(&mut self, n: u64, quiet_until: u64) {
+        if self.above {
+            self.record(n + 1);
+            self.from = n + 1;
+        }
+        self.quiet_until = quiet_until;
+    }
+
+    /// Fraction of the `window` samples up to `n` that were foreign activity.
+    fn fraction(&self, n: u64) -> f32 {
+        let lo = (n + 1).saturating_sub(self.window);
+        let overlap = |from: u64, to: u64| to.saturating_sub(from.max(lo));
+        let mut busy = if self.above {
+            overlap(self.from.max(self.quiet_until.saturating_add(1)), n + 1)
+        } else {
+            0
+        };
+        for k in 1..=self.len {
+            let i = (self.next + ACTIVITY_SPANS - k) % ACTIVITY_SPANS;
+            let Some(&(from, to)) = self.spans.get(i) else {
+                break;
+            };
+            if to <= lo {
+                break;
+            }
+            busy += overlap(from, to);
+        }
+        busy as f32 / self.window as f32
+    }
 }
 
 /// The fast trigger's state. Allocates only in [`FastTrigger::new`].
@@ -168,6 +278,10 @@ pub struct FastTrigger {
     event_open: bool,
     /// Slope-time indices of the last two QRS-like events, most recent first.
     events: [Option<u64>; 2],
+    /// See [`FastTrigger::foreign_activity`].
+    activity: Activity,
+    /// Slope-time index of the last sample counted in `activity`.
+    last_pushed: u64,
 }
 
 impl FastTrigger {
@@ -193,6 +307,8 @@ impl FastTrigger {
             last_beat: None,
             event_open: false,
             events: [None; 2],
+            activity: Activity::new(p.activity_window),
+            last_pushed: 0,
         }
     }
 
@@ -245,6 +361,7 @@ impl FastTrigger {
             rearm: 0.5 * trigger,
             event,
             event_rearm: 0.5 * event,
+            activity: ACTIVITY_FRACTION * level,
         }
     }
 
@@ -261,6 +378,7 @@ impl FastTrigger {
         self.last_beat = None;
         self.event_open = false;
         self.events = [None; 2];
+        self.activity = Activity::new(self.p.activity_window);
     }
 
     /// Forget everything learnt.
@@ -281,6 +399,7 @@ impl FastTrigger {
         self.last_beat = None;
         self.event_open = false;
         self.events = [None; 2];
+        self.activity = Activity::new(self.p.activity_window);
     }
 
     /// Learn from a confirmed beat whose R lies at slope-time index `at` (R fiducial plus the
@@ -358,7 +477,27 @@ impl FastTrigger {
     /// The last candidate was not marked (the sync gate withheld it): it starts no refractory
     /// period, so that a P wave or an artefact seen first does not hide the QRS that follows.
     pub fn withheld(&mut self) {
-        self.last_trigger = self.previous_trigger;
+        self.set_last_trigger(self.last_pushed, self.previous_trigger);
+    }
+
+    /// The last marked trigger is now `t` (at slope-time index `n`, the last pushed): the
+    /// foreign activity leaves its QRS out.
+    fn set_last_trigger(&mut self, n: u64, t: Option<u64>) {
+        self.last_trigger = t;
+        let quiet_until = t.map_or(0, |t| t.saturating_add(self.p.activity_quiet));
+        self.activity.set_quiet(n, quiet_until);
+    }
+
+    /// The fraction of the last [`FastParams::activity_window`] samples (3 s by default),
+    /// up to slope-time index `n` (the last pushed), in which the
+    /// trigger's integral was above 20 % of the learnt QRS level outside the
+    /// span of marked candidates' own QRS complexes: energy in the QRS band that is not a
+    /// recognised QRS. It is about 0.05 in a clean ECG (the upstroke of the candidate being
+    /// recognised, beats too small to trigger) and rises with artefacts that resemble QRS
+    /// complexes (electrode motion, muscle noise), among which a candidate is as likely an
+    /// artefact as a beat. 0 until the levels are learnt.
+    pub fn foreign_activity(&self, n: u64) -> f32 {
+        self.activity.fraction(n)
     }
 
     /// The trigger's integral at the next slope-time index `n`, from the absolute band-passed
@@ -390,6 +529,8 @@ impl FastTrigger {
         if self.level.len() < 3 {
             return None;
         }
+        self.last_pushed = n;
+        self.activity.push(n, f > self.thresholds.activity);
         // QRS-like events (see [`FastTrigger::event_gap`]); the slope test runs only on a rise
         // through the event level.
         if f < self.thresholds.event_rearm {
@@ -443,7 +584,7 @@ impl FastTrigger {
                 if steepest >= DEFER_SLOPE * self.slope_level.kth_smallest(LEVEL_RANK) {
                     self.deferred = None;
                     self.previous_trigger = self.last_trigger;
-                    self.last_trigger = Some(n);
+                    self.set_last_trigger(n, Some(n));
                     return Some(d.correlation);
                 }
             }
@@ -545,7 +686,7 @@ impl FastTrigger {
         }
         if accepted {
             self.previous_trigger = self.last_trigger;
-            self.last_trigger = Some(n);
+            self.set_last_trigger(n, Some(n));
             Some(m.correlation)
         } else {
             None
@@ -572,6 +713,8 @@ mod tests {
             confirm_timeout: 432,
             foil_gap: 43,
             defer: 9,
+            activity_window: 384,
+            activity_quiet: 54,
         }
     }
 
@@ -700,5 +843,72 @@ mod tests {
         // …so the next complex's gap reaches back to the full one.
         let (d_event, gap) = full_complex(&mut trigger, &mut trace, &mut n);
         assert_eq!(gap, Some(d_event + 1 - b_event));
+    }
+
+    /// Push `count` samples whose integral is `f` (no slope: no candidates, no events).
+    fn steady(trigger: &mut FastTrigger, trace: &mut History<Trace>, n: &mut u64, count: u64, f: f32) {
+        for _ in 0..count {
+            trace.push(Trace {
+                onset_energy: f,
+                ..Trace::default()
+            });
+            trigger.push(*n, f, trace);
+            *n += 1;
+        }
+    }
+
+    #[test]
+    fn foreign_activity_is_the_busy_fraction_of_the_window_outside_marked_qrs_complexes() {
+        let mut trigger = FastTrigger::new(params(9));
+        let mut trace = History::new(1000);
+        let mut n = 0;
+        let window = 384u64;
+        // Nothing is counted before the levels are learnt.
+        steady(&mut trigger, &mut trace, &mut n, 400, 0.3);
+        assert_eq!(trigger.foreign_activity(n - 1), 0.0);
+        // Learnt level 1: samples above 0.2 are busy.
+        for _ in 0..3 {
+            let (_, top) = pulse(&mut trigger, &mut trace, &mut n, 1.0, 1.0, 1.0);
+            trigger.learn_beat(top, &trace);
+            quiet(&mut trigger, &mut trace, &mut n, 400);
+        }
+        assert_eq!(trigger.foreign_activity(n - 1), 0.0);
+        // A busy stretch longer than the window, still going on: all of it.
+        steady(&mut trigger, &mut trace, &mut n, window + 10, 0.3);
+        assert_eq!(trigger.foreign_activity(n - 1), 1.0);
+        // Under 0.2 for a window: none of it.
+        steady(&mut trigger, &mut trace, &mut n, window, 0.15);
+        assert_eq!(trigger.foreign_activity(n - 1), 0.0);
+        // Three busy stretches of 32 among quiet samples: 96 of the window; the oldest one
+        // leaves the window sample by sample.
+        for _ in 0..3 {
+            steady(&mut trigger, &mut trace, &mut n, 32, 0.3);
+            steady(&mut trigger, &mut trace, &mut n, 68, 0.0);
+        }
+        assert_eq!(trigger.foreign_activity(n - 1), 96.0 / window as f32);
+        steady(&mut trigger, &mut trace, &mut n, window - 300 + 10, 0.0);
+        assert_eq!(trigger.foreign_activity(n - 1), 86.0 / window as f32);
+        // The 54 samples after a marked trigger are its QRS, not foreign; an excursion that
+        // began before the trigger keeps its samples up to the trigger.
+        quiet(&mut trigger, &mut trace, &mut n, window);
+        steady(&mut trigger, &mut trace, &mut n, 6, 0.3);
+        trigger.set_last_trigger(n - 1, Some(n - 1));
+        steady(&mut trigger, &mut trace, &mut n, 54, 0.3);
+        steady(&mut trigger, &mut trace, &mut n, 10, 0.0);
+        assert_eq!(trigger.foreign_activity(n - 1), 6.0 / window as f32);
+        // …but not when the gate withheld it: the span reverts to the previous marked one from
+        // the withholding on.
+        quiet(&mut trigger, &mut trace, &mut n, window);
+        trigger.previous_trigger = None;
+        steady(&mut trigger, &mut trace, &mut n, 4, 0.3);
+        trigger.set_last_trigger(n - 1, Some(n - 1));
+        steady(&mut trigger, &mut trace, &mut n, 5, 0.3);
+        trigger.withheld();
+        steady(&mut trigger, &mut trace, &mut n, 40, 0.3);
+        steady(&mut trigger, &mut trace, &mut n, 10, 0.0);
+        assert_eq!(trigger.foreign_activity(n - 1), 44.0 / window as f32);
+        // Relearning forgets it.
+        trigger.relearn();
+        assert_eq!(trigger.foreign_activity(n - 1), 0.0);
     }
 }

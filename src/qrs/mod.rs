@@ -59,6 +59,9 @@ pub struct QrsCandidate {
     /// Samples from the previous QRS-like complex to this one, counting complexes too small to
     /// trigger ([`fast::FastTrigger::event_gap`]); `None` when none is remembered.
     pub event_gap: Option<u64>,
+    /// Energy in the QRS band over the last 3 s that was not a marked QRS, as a fraction of the
+    /// time ([`fast::FastTrigger::foreign_activity`]): ≈ 0.05 in a clean ECG, high in noise.
+    pub foreign_activity: f32,
 }
 
 /// What one push of the detector produced.
@@ -153,6 +156,13 @@ pub const R_SEARCH_MS: f32 = 90.0;
 /// least 160 ms apart. Two peaks are one complex when their R estimates are closer than the
 /// refractory period or their integral peaks closer than this.
 pub const QRS_LOBES_MS: f32 = 140.0;
+
+/// Window of the trigger's foreign activity ([`QrsCandidate::foreign_activity`]), ms.
+pub const ACTIVITY_WINDOW_MS: f32 = 3000.0;
+
+/// After a marked candidate's trigger, the integral is that QRS's own for this long (not
+/// foreign activity), ms.
+pub const ACTIVITY_QUIET_MS: f32 = 150.0;
 
 /// How far `later` follows `earlier`: the shorter of the intervals between their R estimates
 /// and between their integral peaks (the dominance window of a held candidate, in
@@ -317,6 +327,8 @@ impl QrsDetector {
                     confirm_timeout: ms(1200.0),
                     defer: ms(25.0),
                     foil_gap: ms(120.0),
+                    activity_window: ms(ACTIVITY_WINDOW_MS),
+                    activity_quiet: ms(ACTIVITY_QUIET_MS),
                 },
             ),
         })
@@ -734,6 +746,7 @@ impl QrsDetector {
             emitted: n,
             correlation: r.correlation,
             event_gap: r.event_gap,
+            foreign_activity: self.fast.foreign_activity(n),
         })
     }
 }
