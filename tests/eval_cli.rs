@@ -111,7 +111,8 @@ fn build(db: &Path, events: &Path) {
     .unwrap();
 }
 
-fn run_json(args: &[&str]) -> Vec<Value> {
+/// The text report of a command that must succeed.
+fn run_text(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
         .args(args)
         .output()
@@ -121,8 +122,11 @@ fn run_json(args: &[&str]) -> Vec<Value> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn run_json(args: &[&str]) -> Vec<Value> {
+    run_text(args)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
@@ -193,12 +197,13 @@ fn all_three_reports_from_event_files() {
     assert_eq!(r["onset_delay_s_median"].as_f64(), Some(5.0));
 
     // Tables print the same gross figures.
-    let out = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
-        .args(["eval", "beats", db.to_str().unwrap(), "--events-dir"])
-        .arg(&ev)
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = run_text(&[
+        "eval",
+        "beats",
+        db.to_str().unwrap(),
+        "--events-dir",
+        ev.to_str().unwrap(),
+    ]);
     assert!(
         text.contains("skipped (no QRS reference beats): r2"),
         "{text}"
@@ -451,12 +456,13 @@ fn markers_in_vf_spans_are_counted_for_records_without_reference_beats() {
     assert_eq!(v["vf_markers_without_beats"], 2, "{v}");
     assert_eq!(v["vf_markers_without_beats_per_record"][0]["vf_markers"], 2);
     // The text report says the same.
-    let out = Command::new(env!("CARGO_BIN_EXE_ecg-rhythm"))
-        .args(["eval", "sync", db.to_str().unwrap(), "--events-dir"])
-        .arg(&events)
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = run_text(&[
+        "eval",
+        "sync",
+        db.to_str().unwrap(),
+        "--events-dir",
+        events.to_str().unwrap(),
+    ]);
     assert!(
         text.contains(
             "markers inside VF/VFL spans of the records without reference beats: 2 (vfdb_426 2)"
