@@ -454,8 +454,8 @@ fn write_summary(
             held[match w.reason {
                 SyncWithheldReason::Late => 0,
                 SyncWithheldReason::TooFast => 1,
+                SyncWithheldReason::Selective => 2,
                 SyncWithheldReason::Noisy => 3,
-                _ => 2,
             }] += 1;
         }
     }

@@ -280,8 +280,6 @@ pub struct FastTrigger {
     events: [Option<u64>; 2],
     /// See [`FastTrigger::foreign_activity`].
     activity: Activity,
-    /// Slope-time index of the last sample counted in `activity`.
-    last_pushed: u64,
 }
 
 impl FastTrigger {
@@ -308,7 +306,6 @@ impl FastTrigger {
             event_open: false,
             events: [None; 2],
             activity: Activity::new(p.activity_window),
-            last_pushed: 0,
         }
     }
 
@@ -476,8 +473,9 @@ impl FastTrigger {
 
     /// The last candidate was not marked (the sync gate withheld it): it starts no refractory
     /// period, so that a P wave or an artefact seen first does not hide the QRS that follows.
-    pub fn withheld(&mut self) {
-        self.set_last_trigger(self.last_pushed, self.previous_trigger);
+    /// `n`: the slope-time index last pushed.
+    pub fn withheld(&mut self, n: u64) {
+        self.set_last_trigger(n, self.previous_trigger);
     }
 
     /// The last marked trigger is now `t` (at slope-time index `n`, the last pushed): the
@@ -529,7 +527,6 @@ impl FastTrigger {
         if self.level.len() < 3 {
             return None;
         }
-        self.last_pushed = n;
         self.activity.push(n, f > self.thresholds.activity);
         // QRS-like events (see [`FastTrigger::event_gap`]); the slope test runs only on a rise
         // through the event level.
@@ -903,7 +900,7 @@ mod tests {
         steady(&mut trigger, &mut trace, &mut n, 4, 0.3);
         trigger.set_last_trigger(n - 1, Some(n - 1));
         steady(&mut trigger, &mut trace, &mut n, 5, 0.3);
-        trigger.withheld();
+        trigger.withheld(n - 1);
         steady(&mut trigger, &mut trace, &mut n, 40, 0.3);
         steady(&mut trigger, &mut trace, &mut n, 10, 0.0);
         assert_eq!(trigger.foreign_activity(n - 1), 44.0 / window as f32);

@@ -701,7 +701,8 @@ impl QrsDetector {
 
     /// The sync gate did not mark the last candidate: it starts no refractory period.
     pub fn candidate_withheld(&mut self) {
-        self.fast.withheld();
+        // The last push was index `n - 1` (a candidate comes out of a push).
+        self.fast.withheld(self.n.saturating_sub(1));
     }
 
     /// The fast path (see [`fast`]): a sync candidate as the QRS rises. A candidate recognised
