@@ -23,6 +23,9 @@ use crate::event::{QualityEvent, QualityIssue};
 
 /// Blocks held (one second at 0.25 s per block).
 const BLOCKS: usize = 4;
+/// Shortest run of samples [`SignalQualityMonitor::push_run`] gives to
+/// [`SignalQualityMonitor::note_finite_run`] (shorter ones take the per-sample loop).
+const MIN_PAIR_COUNT_LEN: usize = 8;
 
 /// Quality thresholds in physical units.
 #[derive(Clone, Copy, Debug)]
@@ -37,8 +40,13 @@ struct Params {
 #[repr(C)]
 struct Block {
     min: f32,
+    /// The longest run of identical samples when it is at least the clipping run
+    /// ([`Params::clip_run`]), else `clip_run - 1`: shorter runs never count (see
+    /// [`SignalQualityMonitor::assess`]), and this floor lets most runs of samples pass without
+    /// a run counter ([`SignalQualityMonitor::note_finite_run`]).
     longest_run: u32,
     max: f32,
+    /// The value of the first run that reached `longest_run` (when one did).
     run_value: f32,
     missing: bool,
 }
@@ -62,7 +70,7 @@ impl SignalQualityMonitor {
     /// Build the monitor for `config`.
     pub fn new(config: &Config) -> Result<Self, ConfigError> {
         let fs = config.sample_rate_hz;
-        Ok(SignalQualityMonitor {
+        let mut monitor = SignalQualityMonitor {
             p: Params {
                 block: (0.25 * fs).max(1.0) as u32,
                 flat_mv: 0.01,
@@ -71,28 +79,32 @@ impl SignalQualityMonitor {
             },
             blocks: [Block::default(); BLOCKS],
             filled: 0,
-            current: Block {
-                min: f32::MAX,
-                max: f32::MIN,
-                ..Block::default()
-            },
+            current: Block::default(),
             in_block: 0,
             run: 0,
             last: f32::NAN,
             state: None,
             pending_begin: None,
-        })
+        };
+        monitor.current = monitor.open_block();
+        Ok(monitor)
+    }
+
+    /// A block before its first sample.
+    fn open_block(&self) -> Block {
+        Block {
+            min: f32::MAX,
+            max: f32::MIN,
+            longest_run: self.p.clip_run.saturating_sub(1),
+            ..Block::default()
+        }
     }
 
     /// Forget everything.
     pub fn reset(&mut self) {
         self.blocks = [Block::default(); BLOCKS];
         self.filled = 0;
-        self.current = Block {
-            min: f32::MAX,
-            max: f32::MIN,
-            ..Block::default()
-        };
+        self.current = self.open_block();
         self.in_block = 0;
         self.run = 0;
         self.last = f32::NAN;
@@ -145,9 +157,64 @@ impl SignalQualityMonitor {
         let Some(xs) = xs.get(..take) else {
             return 0;
         };
-        self.note_all(xs);
+        if xs.len() < MIN_PAIR_COUNT_LEN || !self.note_finite_run(xs) {
+            self.note_all(xs);
+        }
         self.in_block += take as u32;
         take
+    }
+
+    /// [`SignalQualityMonitor::note_all`] for a run of finite samples in which no run of equal
+    /// samples can outgrow the block's longest, which is at least the clipping run less one
+    /// (the common case: a moving ECG), in loops that carry no run counter: the equal
+    /// neighbours are counted first (one comparison per sample, no carried dependency); a run
+    /// grows by at most one per equal pair, so when the runs cannot pass the longest, only the
+    /// run at the end is needed, from the trailing equal pairs. Returns false, having noted
+    /// nothing, when a sample is not finite or a run might pass the longest (then
+    /// [`SignalQualityMonitor::note_all`] takes the samples).
+    #[inline]
+    fn note_finite_run(&mut self, xs: &[f32]) -> bool {
+        let (Some(&first), Some(&newest)) = (xs.first(), xs.last()) else {
+            return false;
+        };
+        let not_finite = xs.iter().map(|x| u32::from(!x.is_finite())).sum::<u32>();
+        let pairs = xs
+            .iter()
+            .skip(1)
+            .zip(xs.iter())
+            .map(|(a, b)| u32::from(a == b))
+            .sum::<u32>()
+            + u32::from(first == self.last);
+        // The longest run in `xs` is at most the carried run (at least 1) plus the pairs.
+        if not_finite > 0 || self.run.max(1).saturating_add(pairs) > self.current.longest_run {
+            return false;
+        }
+        // Plain selects, as in `note_all` (finite samples, extremes never NaN).
+        let (mut lo, mut hi) = (self.current.min, self.current.max);
+        for &x in xs {
+            lo = if x < lo { x } else { lo };
+            hi = if x > hi { x } else { hi };
+        }
+        // The run at the end: the equal pairs back from the newest sample, through the pair of
+        // the first sample with the one before the run.
+        let mut trailing = 0u32;
+        let mut later = newest;
+        for &v in xs.iter().rev().skip(1).chain(core::iter::once(&self.last)) {
+            if v != later {
+                break;
+            }
+            trailing += 1;
+            later = v;
+        }
+        self.run = if trailing as usize == xs.len() {
+            self.run.saturating_add(trailing)
+        } else {
+            trailing + 1
+        };
+        self.last = newest;
+        self.current.min = lo;
+        self.current.max = hi;
+        true
     }
 
     #[inline]
@@ -203,11 +270,7 @@ impl SignalQualityMonitor {
         self.blocks.rotate_right(1);
         self.blocks[0] = self.current;
         self.filled = (self.filled + 1).min(BLOCKS);
-        self.current = Block {
-            min: f32::MAX,
-            max: f32::MIN,
-            ..Block::default()
-        };
+        self.current = self.open_block();
         self.in_block = 0;
         let issue = self.assess();
         self.transition(n, issue)
@@ -382,6 +445,63 @@ mod tests {
             }
             assert_eq!(got, expected, "fs {fs}");
             assert!(expected.len() >= 6, "fs {fs}: {expected:?}");
+        }
+    }
+
+    /// The monitor's state as bits, for exact comparison.
+    fn state_bits(m: &SignalQualityMonitor) -> Vec<u32> {
+        let mut bits = vec![m.run, m.last.to_bits(), m.in_block, m.filled as u32];
+        for b in m.blocks.iter().chain(core::iter::once(&m.current)) {
+            bits.extend([
+                b.min.to_bits(),
+                b.longest_run,
+                b.max.to_bits(),
+                b.run_value.to_bits(),
+                u32::from(b.missing),
+            ]);
+        }
+        bits
+    }
+
+    #[test]
+    fn runs_noted_without_a_run_counter_leave_the_per_sample_state() {
+        // Coarsely quantised noise (equal neighbours and runs of every length), stretches of a
+        // constant, and NaN: run pushes of every length, compared after each with samples
+        // pushed one by one.
+        let fs = 250.0;
+        let mut state = 7u32;
+        let mut x = Vec::new();
+        for i in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let v = match (i / 1000) % 4 {
+                0 => (state % 5) as f32 * 0.1,
+                1 => (state % 50) as f32 * 0.01,
+                2 if state % 97 == 0 => f32::NAN,
+                2 => (state % 3) as f32 - 1.0,
+                _ if state % 7 == 0 => (state % 2) as f32,
+                _ => 0.25,
+            };
+            x.push(v);
+        }
+        let mut by_run = SignalQualityMonitor::new(&Config::with_sample_rate(fs)).unwrap();
+        let mut by_sample = by_run.clone();
+        let mut i = 0;
+        let mut len = 1;
+        while i < x.len() {
+            let want = by_run.run_room().min(len).min(x.len() - i);
+            let taken = by_run.push_run(&x[i..i + want]);
+            for (k, &v) in x[i..i + taken].iter().enumerate() {
+                assert_eq!(by_sample.push((i + k) as u64, v), None);
+            }
+            i += taken;
+            assert_eq!(state_bits(&by_run), state_bits(&by_sample), "at {i}");
+            if let Some(&v) = x.get(i) {
+                assert_eq!(by_run.push(i as u64, v), by_sample.push(i as u64, v));
+                i += 1;
+            }
+            len = len % 40 + 3;
         }
     }
 
