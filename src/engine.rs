@@ -148,7 +148,7 @@ impl Engine {
             self.last_good
         };
         let y = self.prefilter.run(x);
-        let out = self.qrs.push(y);
+        let detected = self.qrs.push_sample(y);
         if let (Some(raw), Some(filtered), Some(as_pushed)) = (
             self.advisor_raw.get_mut(k),
             self.advisor_filtered.get_mut(k),
@@ -159,20 +159,50 @@ impl Engine {
             *as_pushed = sample_mv;
         }
         self.buffered = k + 1;
-        if out.beat.is_some() || self.buffered >= self.flush_at {
+        if detected {
+            self.push_detected(n, sample_mv, sink);
+            return;
+        }
+        self.feed_or_work(n, sample_mv, None, sink);
+        self.update_gate(n, sink);
+    }
+
+    /// The rest of a push in which the detector produced a beat or a sync candidate (sample
+    /// `n`, `sample_mv`): the same steps as a push without one, then the detector's report.
+    #[inline(never)]
+    fn push_detected<S: EventSink + ?Sized>(&mut self, n: u64, sample_mv: f32, sink: &mut S) {
+        let out = self.qrs.take_output();
+        self.feed_or_work(n, sample_mv, out.beat.as_ref(), sink);
+        self.update_gate(n, sink);
+        self.report_qrs(out, sink);
+    }
+
+    /// Feed the advisor and the quality monitor when a beat was confirmed in this push or the
+    /// buffer is due (see [`Engine::push`]), otherwise run a due segment analysis.
+    #[inline(always)]
+    fn feed_or_work<S: EventSink + ?Sized>(
+        &mut self,
+        n: u64,
+        sample_mv: f32,
+        beat: Option<&Beat>,
+        sink: &mut S,
+    ) {
+        if beat.is_some() || self.buffered >= self.flush_at {
             // Quality events and decisions come only from feeding.
-            let (quality, advice) = self.feed(n, sample_mv, out.beat.as_ref());
+            let (quality, advice) = self.feed(n, sample_mv, beat);
             if quality.is_some() || advice.is_some() {
                 self.report_quality_and_advice(quality, advice, sink);
             }
         } else {
             self.advisor.run_segment_work();
         }
+    }
+
+    /// The sync gate's state at push `n`.
+    #[inline(always)]
+    fn update_gate<S: EventSink + ?Sized>(&mut self, n: u64, sink: &mut S) {
         if let Some(change) = self.sync.update(n) {
             sink.event(Event::SyncState(change));
-        }
-        if out.candidate.is_some() || out.beat.is_some() {
-            self.report_qrs(out, sink);
         }
     }
 

@@ -244,6 +244,9 @@ pub struct QrsDetector {
     rising: Option<Rising>,
     // fast path
     fast: FastTrigger,
+    /// What the last [`QrsDetector::push_sample`] produced, until taken
+    /// ([`QrsDetector::take_output`]).
+    output: QrsOutput,
 }
 
 impl QrsDetector {
@@ -331,6 +334,7 @@ impl QrsDetector {
                     activity_quiet: ms(ACTIVITY_QUIET_MS),
                 },
             ),
+            output: QrsOutput::default(),
         })
     }
 
@@ -363,6 +367,7 @@ impl QrsDetector {
         self.searchback_best = None;
         self.rising = None;
         self.fast.reset();
+        self.output = QrsOutput::default();
     }
 
     /// Learn the levels again from the next two seconds, keeping the filters' state: called when
@@ -394,9 +399,25 @@ impl QrsDetector {
 
     /// Push one pre-filtered sample (mV). `n` counts pushes from 0.
     pub fn push(&mut self, ecg_mv: f32) -> QrsOutput {
+        if self.push_sample(ecg_mv) {
+            self.take_output()
+        } else {
+            QrsOutput::default()
+        }
+    }
+
+    /// What the last [`QrsDetector::push_sample`] that returned true produced (nothing after
+    /// it has been taken).
+    pub(crate) fn take_output(&mut self) -> QrsOutput {
+        core::mem::take(&mut self.output)
+    }
+
+    /// [`QrsDetector::push`] that keeps what the push produced for
+    /// [`QrsDetector::take_output`] and returns whether it produced anything: the common push,
+    /// with nothing to report, writes no output and its caller reads none.
+    pub(crate) fn push_sample(&mut self, ecg_mv: f32) -> bool {
         let n = self.n;
         self.n += 1;
-        let mut out = QrsOutput::default();
 
         let b = self.lowpass.run(self.highpass.run(ecg_mv));
         // The central difference needs the value two samples back (the current one at start).
@@ -429,25 +450,39 @@ impl QrsDetector {
         });
 
         // The fast trigger sees every sample so that its levels follow the signal.
-        out.candidate = self.fast_candidate(n, onset_energy);
+        let candidate = self.fast_candidate(n, onset_energy);
         if !self.learned {
             self.learn(n, m);
             self.last_value = m;
-            return out;
+            return self.keep(QrsOutput {
+                beat: None,
+                candidate,
+            });
         }
 
+        let mut beat = None;
         if let Some(peak_at) = self.track_peak(n, m) {
-            out.beat = self.classify_peak(n, peak_at);
+            beat = self.classify_peak(n, peak_at);
         }
-        if out.beat.is_some() {
-        } else if let Some(beat) = self.release_held(n) {
-            out.beat = Some(beat);
-        } else if let Some(beat) = self.searchback(n) {
-            out.beat = Some(beat);
+        if beat.is_some() {
+        } else if let Some(released) = self.release_held(n) {
+            beat = Some(released);
+        } else if let Some(recovered) = self.searchback(n) {
+            beat = Some(recovered);
         }
         self.decay_on_silence(n);
         self.last_value = m;
-        out
+        self.keep(QrsOutput { beat, candidate })
+    }
+
+    /// Keep `out` for [`QrsDetector::take_output`] when it holds anything.
+    #[inline(always)]
+    fn keep(&mut self, out: QrsOutput) -> bool {
+        let any = out.beat.is_some() || out.candidate.is_some();
+        if any {
+            self.output = out;
+        }
+        any
     }
 
     /// Start-up: levels from the first seconds (Pan & Tompkins' two-second learning phase).
