@@ -64,6 +64,9 @@ pub struct WfdbStream {
     baseline: f64,
     microvolts: bool,
     invalid_adc: i32,
+    /// For the two-signal format-212 fast path ([`WfdbStream::decode_212_pairs`]): the mV value
+    /// of each 12-bit code (`to_mv` of its signed value), computed once when the stream opens.
+    mv_of_code: Option<Box<[f32; 4096]>>,
 }
 
 /// How samples are packed in the signal file.
@@ -179,8 +182,22 @@ impl WfdbStream {
             baseline: spec.baseline as f64,
             microvolts: spec.units.eq_ignore_ascii_case("uv"),
             invalid_adc: spec.format.invalid_adc(),
+            mv_of_code: None,
             header,
-        })
+        }
+        .with_code_table())
+    }
+
+    /// The stream with its table of 12-bit codes when the fast path can use it.
+    fn with_code_table(mut self) -> Self {
+        if self.packing == Packing::Pairs12 && self.width == 2 {
+            let mut table = Box::new([0.0f32; 4096]);
+            for (code, slot) in (0..).zip(table.iter_mut()) {
+                *slot = self.to_mv(sign12(code));
+            }
+            self.mv_of_code = Some(table);
+        }
+        self
     }
 
     /// The record's header.
@@ -327,6 +344,9 @@ impl WfdbStream {
     /// the caller's buffer has room and returns (samples written, bytes consumed); the general
     /// loop does whatever is left, with the same arithmetic.
     fn decode_212_pairs(&mut self, raw: &[u8], out: &mut [f32]) -> (usize, usize) {
+        let Some(table) = self.mv_of_code.as_deref() else {
+            return (0, 0);
+        };
         if self.packing != Packing::Pairs12 || self.width != 2 || self.phase != 0 {
             return (0, 0);
         }
@@ -336,14 +356,15 @@ impl WfdbStream {
         let first = self.position == 0;
         let mut sum = self.sum;
         for (b, slot) in raw.chunks_exact(3).zip(out.iter_mut()).take(frames) {
-            let (b0, b1, b2) = (b[0] as i32, b[1] as i32, b[2] as i32);
-            let adc = if first {
-                sign12(((b1 & 0x0f) << 8) | b0)
+            let (b0, b1, b2) = (b[0] as usize, b[1] as usize, b[2] as usize);
+            let code = if first {
+                ((b1 & 0x0f) << 8) | b0
             } else {
-                sign12(((b1 & 0xf0) << 4) | b2)
+                ((b1 & 0xf0) << 4) | b2
             };
-            sum = sum.wrapping_add(adc as i16);
-            *slot = self.to_mv(adc);
+            sum = sum.wrapping_add(sign12(code as i32) as i16);
+            // `code` < 4096: the mask only spares the bounds check.
+            *slot = table[code & 0xfff];
         }
         self.sum = sum;
         self.remaining -= 2 * frames as u64;
