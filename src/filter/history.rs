@@ -149,34 +149,46 @@ impl<const N: usize> Default for MedianOf<N> {
 impl<const N: usize> MedianOf<N> {
     /// Add a value, dropping the oldest when full.
     ///
-    /// The sorted copy is updated in place — the dropped value taken out, the new one inserted
-    /// — rather than sorted again: `total_cmp` orders values completely (equal means bitwise
-    /// equal), so the result is exactly the sort of the values held.
+    /// The sorted copy is updated in place — the new value takes the dropped one's place (a
+    /// new place at the end when not full) and moves down past larger values or up past
+    /// smaller ones — rather than sorted again: `total_cmp` orders values completely (equal
+    /// means bitwise equal), so the result is exactly the sort of the values held.
     pub fn push(&mut self, v: f32) {
         let Some(slot) = self.values.get_mut(self.next) else {
             return;
         };
-        let len = self.len;
-        if len == N {
-            let old = *slot;
-            // Take `old` out of the sorted values: shift the larger ones down over it.
-            let held = self.sorted.get_mut(..len).unwrap_or(&mut []);
-            if let Some(at) = held.iter().position(|x| x.total_cmp(&old).is_eq()) {
-                held.copy_within(at + 1.., at);
-            }
-        }
-        *slot = v;
+        let old = core::mem::replace(slot, v);
         self.next = (self.next + 1) % N;
-        self.len = (len + 1).min(N);
-        // Insert `v` after the values ordered before or equal to it.
-        let count = self.len - 1;
-        let held = self.sorted.get_mut(..=count).unwrap_or(&mut []);
-        let at = held
-            .get(..count)
-            .unwrap_or(&[])
-            .partition_point(|x| x.total_cmp(&v).is_le());
-        if at <= count {
-            held.copy_within(at..count, at + 1);
+        let len = self.len;
+        let mut at = if len == N {
+            let held = self.sorted.get(..len).unwrap_or(&[]);
+            held.iter()
+                .position(|x| x.total_cmp(&old).is_eq())
+                .unwrap_or(len - 1)
+        } else {
+            self.len = len + 1;
+            len
+        };
+        // `at` is a hole in the sorted values: larger values before it move up into it…
+        let held = self.sorted.get_mut(..self.len).unwrap_or(&mut []);
+        while let Some(&x) = at.checked_sub(1).and_then(|i| held.get(i)) {
+            if x.total_cmp(&v).is_le() {
+                break;
+            }
+            if let Some(dst) = held.get_mut(at) {
+                *dst = x;
+            }
+            at -= 1;
+        }
+        // …or smaller values after it move down into it; then `v` fills it.
+        while let Some(&x) = held.get(at + 1) {
+            if x.total_cmp(&v).is_ge() {
+                break;
+            }
+            if let Some(dst) = held.get_mut(at) {
+                *dst = x;
+            }
+            at += 1;
         }
         if let Some(dst) = held.get_mut(at) {
             *dst = v;
