@@ -171,6 +171,8 @@ fn all_three_reports_from_event_files() {
         (s["late"].as_u64(), s["duplicate"].as_u64()),
         (Some(1), Some(1))
     );
+    // The late marker, 70 ms after R, falls on the QRS, before its T-wave window (120 ms on).
+    assert_eq!(s["t_wave"].as_u64(), Some(0));
     assert_eq!(s["vf_markers"].as_u64(), Some(0));
     assert_eq!(s["latency_ms_median"].as_f64(), Some(40.0));
     assert_eq!(s["latency_ms_max"].as_f64(), Some(40.0));

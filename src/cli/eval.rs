@@ -503,13 +503,15 @@ fn print_sync(
             "markers": gross.markers, "off_time": gross.off_time,
             "off_time_pct": gross.off_time_pct(),
             "late": gross.late, "early": gross.early, "duplicate": gross.duplicate,
+            "t_wave": gross.t_wave,
             "vf_markers": gross.vf_markers,
             "latency_ms_median": l50, "latency_ms_p95": l95, "latency_ms_p99": l99,
             "latency_ms_max": lmax,
             "missed_by_cause": gross.misses.entries().into_iter().collect::<BTreeMap<_, _>>(),
             "per_record": scores.iter().map(|(n, s)| json!({
                 "record": n, "beats": s.beats, "marked": s.marked, "sync_se": s.sync_se(),
-                "markers": s.markers, "off_time": s.off_time, "vf_markers": s.vf_markers,
+                "markers": s.markers, "off_time": s.off_time, "t_wave": s.t_wave,
+                "vf_markers": s.vf_markers,
                 "missed_by_cause": s.misses.entries().into_iter().collect::<BTreeMap<_, _>>(),
             })).collect::<Vec<_>>(),
             "skipped": skipped,
@@ -538,7 +540,7 @@ fn print_sync(
     }
     outln!("sync markers (from 10 s, outside VF spans; on time: R-50 ms <= emitted <= R+60 ms)");
     outln!(
-        "{:<8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>6} {:>5}",
+        "{:<8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>5} {:>6} {:>5}",
         "record",
         "beats",
         "marked",
@@ -548,12 +550,13 @@ fn print_sync(
         "late",
         "early",
         "dup",
+        "Twave",
         "off%",
         "VFmk"
     );
     let line = |n: &str, s: &SyncScore| {
         outln!(
-            "{:<8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>6} {:>5}",
+            "{:<8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>5} {:>5} {:>5} {:>5} {:>6} {:>5}",
             n,
             s.beats,
             s.marked,
@@ -563,6 +566,7 @@ fn print_sync(
             s.late,
             s.early,
             s.duplicate,
+            s.t_wave,
             pct(s.off_time_pct()),
             s.vf_markers
         );
@@ -572,6 +576,12 @@ fn print_sync(
     }
     line("gross", &gross);
     outln!("{:<8} {:>7} {:>7} {:>7}", "average", "", "", pct(avg(&se)));
+    outln!(
+        "Twave: late or early markers in the T-wave window of the beat before them (R+{} ms to \
+         R+QT, Bazett's QT for QTc {} s)",
+        sync::T_WAVE_FROM_MS,
+        sync::T_WAVE_QTC_S
+    );
     outln!(
         "latency ms (emitted - R): median {} p95 {} p99 {} max {}",
         pct(l50),

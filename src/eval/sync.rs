@@ -30,6 +30,15 @@
 //!    had its marker), *late* (outside every window and nearer to the previous beat than to the
 //!    next, or after the last beat) and *early* (outside every window, nearer to the next beat
 //!    or before the first one). The breakdown is informative; the contract counts only the sum.
+//!
+//!    Informative too: the off-time markers (late or early, not duplicates) that fall in the
+//!    *T-wave window* of the beat before them, from the end of its QRS to the end of its T
+//!    wave — a shock during ventricular repolarisation can start ventricular fibrillation.
+//!    Without QRS-offset and T annotations the window is taken as [`T_WAVE_FROM_MS`] after R (a
+//!    wide QRS ends by then: a marker 60–120 ms after R still falls on the complex) up to
+//!    Bazett's QT for the upper limit of the normal QTc, [`T_WAVE_QTC_S`]` · √RR` (RR in
+//!    seconds, from the beat before, or to the next beat for the first one; clamped to
+//!    [`T_WAVE_RR_S`]).
 //! 7. **Latency** of an assigned marker: `(emitted − r) · 1000 / fs` ms (negative when the
 //!    marker precedes the annotated peak); median, p95, p99 and maximum are reported.
 //! 8. **Why a beat went unmarked** (informative, not part of the contract; needs the gate's
@@ -57,6 +66,14 @@ use crate::io::annotation::Annotation;
 pub const SYNC_START_S: f64 = 10.0;
 /// A marker may precede the R peak by at most this, ms.
 pub const EARLY_LIMIT_MS: f64 = 50.0;
+/// The T-wave window of a beat (rule 6) opens this long after its R, ms.
+pub const T_WAVE_FROM_MS: f64 = 120.0;
+/// Corrected QT interval that ends a beat's T-wave window (rule 6): 0.45 s, the upper limit of
+/// the normal QTc (Bazett, *Heart* 7, 353–370, 1920: `QT = QTc · √RR`).
+pub const T_WAVE_QTC_S: f64 = 0.45;
+/// RR interval range used in the T-wave window's QT, seconds (a longer gap between scored
+/// beats is a pause or a suspended span, not a longer QT).
+pub const T_WAVE_RR_S: (f64, f64) = (0.3, 1.5);
 /// A marker may follow the R peak by at most this, ms.
 pub const LATE_LIMIT_MS: f64 = 60.0;
 
@@ -122,6 +139,8 @@ pub struct SyncScore {
     pub early: u64,
     /// Off-time markers inside the window of a beat that already had its marker.
     pub duplicate: u64,
+    /// Late or early off-time markers in the T-wave window of the beat before them (rule 6).
+    pub t_wave: u64,
     /// Markers emitted inside suspended (VF/VFL) spans.
     pub vf_markers: u64,
     /// `emitted − reference` of on-time markers, ms.
@@ -148,6 +167,7 @@ impl SyncScore {
         self.late += o.late;
         self.early += o.early;
         self.duplicate += o.duplicate;
+        self.t_wave += o.t_wave;
         self.vf_markers += o.vf_markers;
         self.latencies_ms.extend_from_slice(&o.latencies_ms);
         self.misses.add(&o.misses);
@@ -214,6 +234,26 @@ pub fn classify_off_time(beats: &[u64], e: u64, fs: f64) -> OffTime {
         (Some(_), None) => OffTime::Late,
         _ => OffTime::Early,
     }
+}
+
+/// True when a marker emitted at `e` lies in the T-wave window of the last of the sorted
+/// `beats` at or before it: more than [`T_WAVE_FROM_MS`] after that beat's R and at most its QT
+/// after it (rule 6; [`T_WAVE_QTC_S`]).
+pub fn in_t_wave_window(beats: &[u64], e: u64, fs: f64) -> bool {
+    let k = beats.partition_point(|&r| r <= e);
+    let Some(i) = k.checked_sub(1) else {
+        return false;
+    };
+    let r = beats[i];
+    let rr = match (i.checked_sub(1).map(|j| beats[j]), beats.get(i + 1)) {
+        (Some(before), _) => r - before,
+        (None, Some(&next)) => next - r,
+        (None, None) => return false,
+    };
+    let rr_s = (rr as f64 / fs).clamp(T_WAVE_RR_S.0, T_WAVE_RR_S.1);
+    let qt_s = T_WAVE_QTC_S * rr_s.sqrt();
+    let after = (e - r) as f64;
+    1000.0 * after > T_WAVE_FROM_MS * fs && after <= qt_s * fs
 }
 
 /// Markers emitted inside the suspended (VF/VFL) spans of `reference`: the VF markers of a
@@ -323,16 +363,20 @@ pub fn score_record_explained(
             Cause::NoCandidate => misses.no_candidate += 1,
         }
     }
-    let (mut late, mut early, mut duplicate) = (0, 0, 0);
+    let (mut late, mut early, mut duplicate, mut t_wave) = (0, 0, 0, 0);
     for (j, &e) in scored.iter().enumerate() {
         if assigned[j] {
             continue;
         }
         match classify_off_time(&beats, e, fs) {
-            OffTime::Duplicate => duplicate += 1,
+            OffTime::Duplicate => {
+                duplicate += 1;
+                continue;
+            }
             OffTime::Late => late += 1,
             OffTime::Early => early += 1,
         }
+        t_wave += u64::from(in_t_wave_window(&beats, e, fs));
     }
     let marked = latencies_ms.len() as u64;
     SyncScore {
@@ -343,6 +387,7 @@ pub fn score_record_explained(
         late,
         early,
         duplicate,
+        t_wave,
         vf_markers,
         latencies_ms,
         misses,
@@ -464,6 +509,32 @@ mod tests {
         );
         assert_eq!((s.marked, s.markers, s.off_time), (2, 6, 4));
         assert_eq!((s.late, s.early, s.duplicate), (1, 2, 1));
+        // QT after an RR of 1 s: 450 ms, so 20 300 is in the T-wave window of 20 000.
+        assert_eq!(s.t_wave, 1);
+    }
+
+    #[test]
+    fn t_wave_window_runs_from_120_ms_to_bazetts_qt_after_the_beat_before() {
+        // FS 1000: beats 1 s apart, then 0.49 s (QT 0.45·√0.49 = 315 ms after 21 490). The edges
+        // are tested a sample inside and outside, clear of rounding in the square root.
+        let b = [20_000u64, 21_000, 21_490];
+        assert!(!in_t_wave_window(&b, 19_900, FS)); // before the first beat
+        assert!(!in_t_wave_window(&b, 20_120, FS)); // late, but on a wide QRS
+        assert!(in_t_wave_window(&b, 20_121, FS));
+        assert!(in_t_wave_window(&b, 20_449, FS)); // √1 · 450 ms
+        assert!(!in_t_wave_window(&b, 20_451, FS));
+        assert!(in_t_wave_window(&b, 21_490 + 314, FS)); // RR of 0.49 s before 21 490
+        assert!(!in_t_wave_window(&b, 21_490 + 316, FS));
+        // The first beat takes the RR to the next one; a lone beat has none.
+        assert!(in_t_wave_window(&[20_000, 20_640], 20_359, FS)); // 0.45·√0.64 = 360 ms
+        assert!(!in_t_wave_window(&[20_000, 20_640], 20_361, FS));
+        assert!(!in_t_wave_window(&[20_000], 20_100, FS));
+        // RR clamped to 1.5 s: a 4-s pause keeps a QT of 0.45·√1.5 = 551 ms.
+        assert!(in_t_wave_window(&[16_000, 20_000], 20_551, FS));
+        assert!(!in_t_wave_window(&[16_000, 20_000], 20_552, FS));
+        // Duplicates are not counted, late and early markers are.
+        let s = score_record(&beats(&b), &markers(&[20_010, 20_040, 20_200, 20_900]), FS);
+        assert_eq!((s.duplicate, s.late, s.early, s.t_wave), (1, 1, 1, 1));
     }
 
     #[test]
