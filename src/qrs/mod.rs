@@ -242,6 +242,12 @@ pub struct QrsDetector {
     searchback_best: Option<Peak>,
     /// A fast candidate waiting for its R peak.
     rising: Option<Rising>,
+    /// Pushes before this index may take the quiet path ([`QrsDetector::push_quiet`]) as far
+    /// as the detector's own state goes: 0 while learning, with a fast candidate waiting for
+    /// its R peak or a search-back candidate, otherwise the release of the held candidate or
+    /// the end of the silence after the last beat, whichever is first. Refreshed whenever those
+    /// change (after every push that does not take the quiet path, and on reset and relearn).
+    quiet_before: u64,
     // fast path
     fast: FastTrigger,
     /// What the last [`QrsDetector::push_sample`] produced, until taken
@@ -316,6 +322,7 @@ impl QrsDetector {
             last_slope: 0.0,
             searchback_best: None,
             rising: None,
+            quiet_before: 0,
             fast: FastTrigger::new(
                 FastParams {
                     window: ms(config.sync.trigger_integration_ms) as usize,
@@ -368,6 +375,7 @@ impl QrsDetector {
         self.rising = None;
         self.fast.reset();
         self.output = QrsOutput::default();
+        self.update_quiet_before();
     }
 
     /// Learn the levels again from the next two seconds, keeping the filters' state: called when
@@ -388,6 +396,7 @@ impl QrsDetector {
         self.rising_max = 0.0;
         self.rising = None;
         self.fast.relearn();
+        self.update_quiet_before();
     }
 
     /// Current detection threshold on the energy integral.
@@ -416,6 +425,13 @@ impl QrsDetector {
     /// [`QrsDetector::take_output`] and returns whether it produced anything: the common push,
     /// with nothing to report, writes no output and its caller reads none.
     pub(crate) fn push_sample(&mut self, ecg_mv: f32) -> bool {
+        self.push_sample_via(ecg_mv, true)
+    }
+
+    /// [`QrsDetector::push_sample`] with the quiet path ([`QrsDetector::push_quiet`]) taken when
+    /// it applies (`quiet_path`) or never: both give the same results, which a test checks.
+    #[inline(always)]
+    fn push_sample_via(&mut self, ecg_mv: f32, quiet_path: bool) -> bool {
         let n = self.n;
         self.n += 1;
 
@@ -448,7 +464,72 @@ impl QrsDetector {
             energy: m,
             onset_energy,
         });
+        if quiet_path && self.push_quiet(n, m, onset_energy) {
+            return false;
+        }
+        self.push_rest(n, m, onset_energy)
+    }
 
+    /// The common push, once the trace row of sample `n` (integral `m`, trigger integral
+    /// `onset_energy`) is written, when it can be seen to produce nothing and to change only
+    /// the peak tracking and the last values: no fast candidate waiting for its R peak, the
+    /// levels learnt, no held candidate due for release, no search-back candidate, no silence
+    /// to decay (all summed up in [`QrsDetector::quiet_before`]), the integral not confirming a
+    /// peak and the fast trigger quiet
+    /// ([`FastTrigger::push_quiet`]). Then it makes exactly the changes that
+    /// [`QrsDetector::push_rest`] would make and returns true; otherwise it changes nothing
+    /// and returns false. It makes no calls, so that the common push needs no call frame.
+    #[inline(always)]
+    fn push_quiet(&mut self, n: u64, m: f32, onset_energy: f32) -> bool {
+        if n >= self.quiet_before {
+            return false;
+        }
+        // `track_peak`'s two rules, in its order.
+        let new_max = m > self.last_value && m > self.rising_max;
+        if !new_max
+            && self.rising_max > 0.0
+            && (m < 0.5 * self.rising_max || n - self.rising_at > self.p.peak_hold)
+        {
+            return false;
+        }
+        if !self.fast.push_quiet(onset_energy) {
+            return false;
+        }
+        if new_max {
+            self.rising_max = m;
+            self.rising_at = n;
+        }
+        self.last_value = m;
+        true
+    }
+
+    /// The rest of a push after the trace row of sample `n` (integral `m`, trigger integral
+    /// `onset_energy`) is written: the fast trigger, learning, peak tracking and the decision
+    /// rules ([`QrsDetector::push_rules`]), then the quiet path's bound.
+    #[inline(never)]
+    fn push_rest(&mut self, n: u64, m: f32, onset_energy: f32) -> bool {
+        let any = self.push_rules(n, m, onset_energy);
+        self.update_quiet_before();
+        any
+    }
+
+    /// Refresh [`QrsDetector::quiet_before`] from the state it summarises: the quiet path
+    /// needs the levels learnt, no fast candidate waiting for its R peak, no search-back
+    /// candidate, `n < release_at` (no held candidate due) and `n <= silence_after` (no silence
+    /// to decay).
+    fn update_quiet_before(&mut self) {
+        self.quiet_before =
+            if !self.learned || self.rising.is_some() || self.searchback_best.is_some() {
+                0
+            } else {
+                self.release_at.min(self.silence_after.saturating_add(1))
+            };
+    }
+
+    /// The fast trigger, learning, peak tracking and the decision rules of a push (see
+    /// [`QrsDetector::push_rest`]).
+    #[inline(always)]
+    fn push_rules(&mut self, n: u64, m: f32, onset_energy: f32) -> bool {
         // The fast trigger sees every sample so that its levels follow the signal.
         let candidate = self.fast_candidate(n, onset_energy);
         if !self.learned {
@@ -799,6 +880,95 @@ mod tests {
             amplitude: 1.0,
             width: 10,
             at,
+        }
+    }
+
+    /// Push `x` through the pre-filter and two detectors, one taking the quiet path where it
+    /// applies and one never taking it, and check that every push gives the same output. Every
+    /// `withhold`-th candidate is withheld (as the sync gate may), in both.
+    fn quiet_path_agrees(fs: f32, x: &[f32], withhold: usize) -> (usize, usize) {
+        use crate::filter::PreFilter;
+        let config = Config::with_sample_rate(fs);
+        let mut prefilter = PreFilter::new(&config).unwrap();
+        let mut quiet = QrsDetector::new(&config, prefilter.latency()).unwrap();
+        let mut full = quiet.clone();
+        let (mut beats, mut candidates) = (0, 0);
+        for (i, &v) in x.iter().enumerate() {
+            let y = prefilter.run(v);
+            let a = quiet.push_sample_via(y, true);
+            let b = full.push_sample_via(y, false);
+            assert_eq!(a, b, "sample {i}");
+            let (a, b) = (quiet.take_output(), full.take_output());
+            assert_eq!(a, b, "sample {i}");
+            beats += usize::from(a.beat.is_some());
+            if a.candidate.is_some() {
+                candidates += 1;
+                if candidates % withhold == 0 {
+                    quiet.candidate_withheld();
+                    full.candidate_withheld();
+                }
+            }
+        }
+        (beats, candidates)
+    }
+
+    #[test]
+    fn the_quiet_path_gives_what_the_full_push_gives() {
+        // Synthetic beats at several rates, with wander, hum and a deterministic noise; a flat
+        // stretch (levels decay in the silence) and a burst of large noise.
+        for (fs, bpm) in [(360.0, 75.0), (250.0, 180.0), (125.0, 45.0), (1000.0, 120.0)] {
+            let mut synth = crate::synth::Synth::new(fs);
+            synth.bpm = bpm;
+            synth.wander_mv = 0.3;
+            synth.mains_mv = 0.05;
+            let (mut x, _) = synth.generate(40.0);
+            let mut state = 0x2545_f491_u32;
+            let len = x.len();
+            for (i, v) in x.iter_mut().enumerate() {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let noise = (state as f32 / u32::MAX as f32 - 0.5) * 0.1;
+                *v += if (len / 2..len / 2 + len / 10).contains(&i) {
+                    20.0 * noise
+                } else if (len / 4..len / 4 + len / 8).contains(&i) {
+                    -*v
+                } else {
+                    noise
+                };
+            }
+            let (beats, candidates) = quiet_path_agrees(fs, &x, 5);
+            assert!(beats > 30 && candidates > 20, "{fs} Hz: {beats} beats, {candidates} candidates");
+        }
+        // A NaN reaching the detector (its filters then give NaN for ever) takes the same
+        // branches in both.
+        let (mut x, _) = crate::synth::Synth::new(360.0).generate(20.0);
+        if let Some(v) = x.get_mut(5000) {
+            *v = f32::NAN;
+        }
+        quiet_path_agrees(360.0, &x, 3);
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn the_quiet_path_gives_what_the_full_push_gives_on_the_real_excerpts() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data");
+        for name in ["mitdb_100", "mitdb_208", "nstdb_118e00", "vfdb_426", "cudb_cu26"] {
+            let rec = crate::io::wfdb::read_recording(&dir.join(name), 0).unwrap();
+            // Invalid samples as the engine passes them on: the last valid value held.
+            let mut last = 0.0;
+            let x: Vec<f32> = rec
+                .samples_mv
+                .iter()
+                .map(|&v| {
+                    if v.is_finite() {
+                        last = v;
+                    }
+                    last
+                })
+                .collect();
+            let (beats, _) = quiet_path_agrees(rec.sample_rate_hz, &x, 4);
+            assert!(beats > 20, "{name}: {beats} beats");
         }
     }
 
