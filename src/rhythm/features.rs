@@ -1334,7 +1334,9 @@ fn pearson(a: &[f32; SNIPPET_LEN], b: &[f32; SNIPPET_LEN]) -> f32 {
 /// A phrase of length `k` takes `k` steps, so a whole parse takes at most `n + c` steps of
 /// at most `2·LZ_WORDS` word operations each, whatever the data (≈ 5 000 instructions for
 /// n = 256): a step works only on the words that can hold a live position (below `l + m`),
-/// with a loop of fixed length for each word count.
+/// with a loop of fixed length for each word count. A long phrase whose candidates have
+/// thinned out to a few (in a quasi-periodic ECG, the earlier cycles it repeats) is finished
+/// by extending each candidate's match 64 symbols at a time rather than symbol by symbol.
 pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
     let n = n.min(64 * LZ_WORDS);
     if n < 2 {
@@ -1366,6 +1368,11 @@ pub fn lempel_ziv_packed(s: &[u64; LZ_WORDS], n: usize) -> u32 {
                 break step;
             }
         };
+        let step = if step == LempelZivStep::Sparse {
+            lempel_ziv_extend(s, n, l, &mut m, &live)
+        } else {
+            step
+        };
         if step == LempelZivStep::RestMatched {
             // Some earlier start matches the whole rest: the last phrase ends the parse.
             return c + 1;
@@ -1387,6 +1394,68 @@ enum LempelZivStep {
     PhraseEnd,
     /// The live positions are about to grow past the words the steps work on.
     MoreWords,
+    /// Few candidates are left: [`lempel_ziv_extend`] finishes the phrase.
+    Sparse,
+}
+
+/// [`lempel_ziv_steps`] hand a phrase over to [`lempel_ziv_extend`] after a multiple of this
+/// many steps when the live words, OR-ed, hold at most [`LZ_SPARSE_BITS`] bits (so at most
+/// that many candidates per word).
+const LZ_SPARSE_STEPS: usize = 8;
+/// See [`LZ_SPARSE_STEPS`].
+const LZ_SPARSE_BITS: u32 = 2;
+
+/// The 64 bits of `s` from bit `p` on (bit `p` lowest), bits past the words held reading 0.
+fn lempel_ziv_window(s: &[u64; LZ_WORDS], p: usize) -> u64 {
+    let (w, r) = (p >> 6, (p & 63) as u32);
+    let lo = s.get(w).map_or(0, |&x| x >> r);
+    let hi = match r {
+        0 => 0,
+        _ => s.get(w + 1).map_or(0, |&x| x << (64 - r)),
+    };
+    lo | hi
+}
+
+/// Finish [`lempel_ziv_packed`]'s phrase starting at `l` from `*m` symbols matched by the
+/// candidates whose positions `i + *m` are the bits of `live`: each candidate's match is
+/// extended 64 symbols at a time (the first differing bit of two 64-bit windows), and the
+/// phrase's match is the longest of them — what the steps would reach one symbol at a time.
+fn lempel_ziv_extend(
+    s: &[u64; LZ_WORDS],
+    n: usize,
+    l: usize,
+    m: &mut usize,
+    live: &[u64; LZ_WORDS],
+) -> LempelZivStep {
+    let k = *m;
+    let mut longest = 0usize;
+    for (w, &word) in live.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let p = 64 * w + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            // Symbols matched beyond `k` by the candidate now at `p`.
+            let mut j = 0usize;
+            loop {
+                let q = l + k + j;
+                let Some(left) = n.checked_sub(q).filter(|&r| r > 0) else {
+                    return LempelZivStep::RestMatched;
+                };
+                let diff = lempel_ziv_window(s, p + j) ^ lempel_ziv_window(s, q);
+                let same = diff.trailing_zeros() as usize;
+                if same >= left {
+                    return LempelZivStep::RestMatched;
+                }
+                j += same;
+                if same < 64 {
+                    break;
+                }
+            }
+            longest = longest.max(j);
+        }
+    }
+    *m = k + longest;
+    LempelZivStep::PhraseEnd
 }
 
 /// Steps of [`lempel_ziv_packed`]'s phrase starting at `l`, from `*m` symbols matched, on the
@@ -1424,12 +1493,16 @@ fn lempel_ziv_steps<const W: usize>(
             break LempelZivStep::PhraseEnd;
         }
         k += 1;
+        let sparse = k % LZ_SPARSE_STEPS == 0 && any.count_ones() <= LZ_SPARSE_BITS;
         // Positions i + k: shift the set up by one bit (nothing leaves word W - 1).
         let mut carry = 0u64;
         for word in live.iter_mut() {
             let next_carry = *word >> 63;
             *word = (*word << 1) | carry;
             carry = next_carry;
+        }
+        if sparse {
+            break LempelZivStep::Sparse;
         }
     };
     *m = k;
@@ -1543,6 +1616,24 @@ mod tests {
             for period in [1usize, 2, 3, 7, 50] {
                 let s: Vec<bool> = (0..n).map(|i| (i / period) % 2 == 1).collect();
                 assert_eq!(lempel_ziv_packed(&packed(&s), n), kaspar_schuster(&s));
+            }
+            // Quasi-periodic, like a binarised ECG: cycles of 20 to 110 symbols with a few
+            // flipped symbols (long phrases that repeat earlier cycles, a few candidates each).
+            for (period, flips) in [(20usize, 0u64), (37, 1), (64, 2), (90, 3), (110, 8)] {
+                let s: Vec<bool> = (0..n)
+                    .map(|i| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        let phase = i % period;
+                        (phase < period / 3 || phase % 11 == 5) ^ (state % 256 < flips)
+                    })
+                    .collect();
+                assert_eq!(
+                    lempel_ziv_packed(&packed(&s), n),
+                    kaspar_schuster(&s),
+                    "n {n} period {period} flips {flips}"
+                );
             }
         }
     }
