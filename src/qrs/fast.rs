@@ -541,34 +541,39 @@ impl FastTrigger {
         self.test_levels(n, f, rising, trace)
     }
 
-    /// [`FastTrigger::push`] of the trigger integral `f` when it is quiet: the push raises no
-    /// candidate and only re-arms — no crossing of the activity threshold, no rise through the
-    /// event level or the trigger threshold to test, no deferred candidate. Then it makes
-    /// exactly the changes `push` would make and returns true; otherwise it changes nothing
-    /// and returns false (`push` must then be called). It needs no sample index and no trace.
+    /// Can [`FastTrigger::push_quiet`] be asked at all: three beats learnt (before that `push`
+    /// only records the value) and no candidate deferred (then every push is `push`'s).
+    pub(crate) fn quiet_ready(&self) -> bool {
+        self.level.len() >= 3 && self.deferred.is_none()
+    }
+
+    /// [`FastTrigger::push`] of the trigger integral `f` when it is quiet, for a trigger that
+    /// is [`FastTrigger::quiet_ready`]: the push raises no candidate and only re-arms — no
+    /// crossing of the activity threshold, no rise through the event level or the trigger
+    /// threshold to test. Then it makes exactly the changes `push` would make and returns
+    /// true; otherwise it changes nothing and returns false (`push` must then be called). It
+    /// needs no sample index and no trace.
     #[inline(always)]
     pub(crate) fn push_quiet(&mut self, f: f32) -> bool {
         let rising = f > self.last_value;
-        if self.level.len() >= 3 {
-            let t = self.thresholds;
-            if (f > t.activity) != self.activity.above || self.deferred.is_some() {
-                return false;
-            }
-            // The event and trigger rules of `push` and `test_levels`, with the same
-            // comparisons (a NaN integral takes the same branches).
-            let event_rearms = f < t.event_rearm;
-            let event_rises = !event_rearms && !self.event_open && f >= t.event && rising;
-            let rearms = f < t.rearm;
-            let evaluates = !(rearms || self.open || f < t.trigger || !rising);
-            if event_rises || evaluates {
-                return false;
-            }
-            if event_rearms {
-                self.event_open = false;
-            }
-            if rearms {
-                self.open = false;
-            }
+        let t = self.thresholds;
+        if (f > t.activity) != self.activity.above {
+            return false;
+        }
+        // The event and trigger rules of `push` and `test_levels`, with the same comparisons
+        // (a NaN integral takes the same branches).
+        let event_rearms = f < t.event_rearm;
+        let event_rises = !event_rearms && !self.event_open && f >= t.event && rising;
+        let rearms = f < t.rearm;
+        let evaluates = !(rearms || self.open || f < t.trigger || !rising);
+        if event_rises || evaluates {
+            return false;
+        }
+        if event_rearms {
+            self.event_open = false;
+        }
+        if rearms {
+            self.open = false;
         }
         self.last_value = f;
         true

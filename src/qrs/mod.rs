@@ -243,9 +243,10 @@ pub struct QrsDetector {
     /// A fast candidate waiting for its R peak.
     rising: Option<Rising>,
     /// Pushes before this index may take the quiet path ([`QrsDetector::push_quiet`]) as far
-    /// as the detector's own state goes: 0 while learning, with a fast candidate waiting for
-    /// its R peak or a search-back candidate, otherwise the release of the held candidate or
-    /// the end of the silence after the last beat, whichever is first. Refreshed whenever those
+    /// as the detector's state goes: 0 while learning, with a fast candidate waiting for its R
+    /// peak or a search-back candidate, or while the fast trigger is not ready for its quiet
+    /// path, otherwise the release of the held candidate or the end of the silence after the
+    /// last beat, whichever is first. Refreshed whenever those
     /// change (after every push that does not take the quiet path, and on reset and relearn).
     quiet_before: u64,
     // fast path
@@ -515,11 +516,16 @@ impl QrsDetector {
 
     /// Refresh [`QrsDetector::quiet_before`] from the state it summarises: the quiet path
     /// needs the levels learnt, no fast candidate waiting for its R peak, no search-back
-    /// candidate, `n < release_at` (no held candidate due) and `n <= silence_after` (no silence
-    /// to decay).
+    /// candidate, the fast trigger [`FastTrigger::quiet_ready`] (which only the pushes out of
+    /// line, `relearn` and `reset` change), `n < release_at` (no held candidate due) and
+    /// `n <= silence_after` (no silence to decay).
     fn update_quiet_before(&mut self) {
         self.quiet_before =
-            if !self.learned || self.rising.is_some() || self.searchback_best.is_some() {
+            if !self.learned
+                || self.rising.is_some()
+                || self.searchback_best.is_some()
+                || !self.fast.quiet_ready()
+            {
                 0
             } else {
                 self.release_at.min(self.silence_after.saturating_add(1))
