@@ -148,7 +148,7 @@ impl Engine {
             self.last_good
         };
         let y = self.prefilter.run(x);
-        let detected = self.qrs.push_sample(y);
+        // Buffered before the detector's push, so that the values need not outlive the call.
         if let (Some(raw), Some(filtered), Some(as_pushed)) = (
             self.advisor_raw.get_mut(k),
             self.advisor_filtered.get_mut(k),
@@ -159,6 +159,7 @@ impl Engine {
             *as_pushed = sample_mv;
         }
         self.buffered = k + 1;
+        let detected = self.qrs.push_sample(y);
         if detected {
             self.push_detected(n, sample_mv, sink);
             return;
