@@ -48,6 +48,9 @@ const MARKER_OFF_TIME: RGBColor = RGBColor(235, 120, 0);
 #[cfg(test)]
 pub(crate) const MARKER_OFF_TIME_HEX: &str = "#EB7800";
 const MARKER_IN_VF: RGBColor = RGBColor(200, 0, 0);
+const MARKER_T_WAVE: RGBColor = RGBColor(150, 0, 150);
+#[cfg(test)]
+pub(crate) const MARKER_T_WAVE_HEX: &str = "#960096";
 const DETECTION: RGBColor = RGBColor(30, 120, 60);
 const FALSE_DETECTION: RGBColor = RGBColor(225, 0, 0);
 #[cfg(test)]
@@ -335,6 +338,7 @@ fn draw_header(c: &Canvas<'_, '_>, page: &Page<'_>, from: u64, to: u64) -> Resul
     legend.item(c, &triangle(MARKER_ON_TIME), "sync marker (at discharge)")?;
     if page.has_reference {
         legend.item(c, &triangle(MARKER_OFF_TIME), "off-time marker")?;
+        legend.item(c, &triangle(MARKER_T_WAVE), "T-wave marker (est.)")?;
         legend.item(c, &triangle(MARKER_IN_VF), "marker in reference VF")?;
     }
     legend.item(c, &tick(DETECTION), "detected beat")?;
@@ -651,6 +655,7 @@ fn draw_markers(c: &Canvas<'_, '_>, row: &Row<'_, '_>) -> Result<(), PlotError> 
         let color = match mark {
             MarkerMark::OnTime | MarkerMark::Unscored => MARKER_ON_TIME,
             MarkerMark::OffTime => MARKER_OFF_TIME,
+            MarkerMark::TWave => MARKER_T_WAVE,
             MarkerMark::InVf => MARKER_IN_VF,
         };
         c.polygon(

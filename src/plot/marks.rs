@@ -3,6 +3,7 @@
 
 use crate::eval::beats::match_closest;
 use crate::eval::spans::{suspended_spans, Spans};
+use crate::eval::sync::in_t_wave_window;
 use crate::io::annotation::{Annotation, VF_OFF, VF_ON};
 
 /// Beat-matching tolerance of EC57, seconds.
@@ -43,6 +44,9 @@ pub(crate) enum MarkerMark {
     OnTime,
     /// Early, late, or a second marker for the same beat.
     OffTime,
+    /// Off time and in the T-wave window of the beat before it (`eval::sync`, rule 6): where a
+    /// shock can start VF.
+    TWave,
     /// Issued inside a suspended (VF) span, where sync must be inhibited.
     InVf,
     /// Not compared (no beat labels).
@@ -169,6 +173,12 @@ pub(crate) fn mark_markers(
     let early = SYNC_EARLY_S * sample_rate_hz;
     let late = SYNC_LATE_S * sample_rate_hz;
     let mut taken = vec![false; r.beats.len()];
+    let scored: Vec<u64> = r
+        .beats
+        .iter()
+        .copied()
+        .filter(|&b| !r.suspended(b))
+        .collect();
     emitted
         .iter()
         .map(|&m| {
@@ -181,10 +191,20 @@ pub(crate) fn mark_markers(
             let hit = (lo..r.beats.len())
                 .take_while(|&i| r.beats[i] as f64 <= m + early)
                 .find(|&i| !taken[i] && !r.suspended(r.beats[i]));
+            let in_window = |i: usize| !r.suspended(r.beats[i]);
             match hit {
                 Some(i) => {
                     taken[i] = true;
                     MarkerMark::OnTime
+                }
+                // Not a second marker for a beat (those fall on a QRS), and in the T wave of
+                // the scored beat before it.
+                None if (lo..r.beats.len())
+                    .take_while(|&i| r.beats[i] as f64 <= m + early)
+                    .all(|i| !in_window(i))
+                    && in_t_wave_window(&scored, m as u64, sample_rate_hz) =>
+                {
+                    MarkerMark::TWave
                 }
                 None => MarkerMark::OffTime,
             }
@@ -312,8 +332,9 @@ mod tests {
     fn markers_follow_the_sync_timing_rule() {
         let a = anns();
         let r = Some(Reference::new(&a));
-        // 1000 Hz: on time when ref - 50 <= m <= ref + 60.
-        let m = [1060, 1070, 1950, 2061, 3650, 4990];
+        // 1000 Hz: on time when ref - 50 <= m <= ref + 60. The T-wave window of beat 2000
+        // (RR 1 s) runs from 2120 to 2450; a second marker for a beat stays off time.
+        let m = [1060, 1070, 1950, 2061, 2300, 2451, 3650, 4990];
         use MarkerMark as M;
         assert_eq!(
             mark_markers(&m, r.as_ref(), 1000.0),
@@ -321,6 +342,8 @@ mod tests {
                 M::OnTime,
                 M::OffTime,
                 M::OnTime,
+                M::OffTime,
+                M::TWave,
                 M::OffTime,
                 M::InVf,
                 M::OnTime

@@ -11,8 +11,9 @@
 //!   moment they were issued (the discharge moment), so their latency is visible;
 //! - **detected beats** under the trace, and the record's **reference annotations** above it
 //!   when it has them, compared by the scoring rules of `EVALUATION.md`: a missed reference beat,
-//!   a false detection or an off-time marker is drawn in red or orange with a dashed line
-//!   through the grid;
+//!   a missed reference beat or a false detection is drawn in red with a dashed line through
+//!   the grid, an off-time marker in orange — in purple when it falls in the estimated T wave
+//!   of the beat before it (where a shock can start VF; `eval sync`'s `Twave`);
 //! - a **band** with each rhythm decision (shockable / non-shockable / indeterminate, class and
 //!   heart rate) placed where it was issued, the sync gate's availability, and shaded periods of
 //!   poor signal quality.
@@ -292,7 +293,8 @@ mod tests {
             let r = k * 250 + 1;
             refs.push(Annotation::new(r, NORMAL));
             // Every beat detected, except the 7th; a marker 20 ms after each R, except that the
-            // marker of the 11th beat comes 100 ms late.
+            // marker of the 11th beat comes 100 ms after R (late, on the QRS) and that of the
+            // 15th 300 ms after R (in its T wave: 120–450 ms at an RR of 1 s).
             if k != 7 {
                 events.push(Event::Beat(BeatEvent {
                     sample: r,
@@ -300,7 +302,11 @@ mod tests {
                     rr_ms: None,
                 }));
             }
-            let delay = if k == 11 { 25 } else { 5 };
+            let delay = match k {
+                11 => 25,
+                15 => 75,
+                _ => 5,
+            };
             events.push(Event::Sync(SyncEvent {
                 sample: r,
                 emitted: r + delay,
@@ -351,11 +357,12 @@ mod tests {
         )
         .unwrap();
         let markers = |svg: &str, hex: &str| count_fill(svg, hex) - count_fill(&legend, hex);
-        // Markers whose discharge moment lies in [5 s, 25 s): beats 5..=24, one of them late.
+        // Markers whose discharge moment lies in [5 s, 25 s): beats 5..=24, two of them late.
         let in_range = 20;
         let on_time = markers(&svg, draw::MARKER_ON_TIME_HEX);
         let off_time = markers(&svg, draw::MARKER_OFF_TIME_HEX);
-        assert_eq!((on_time, off_time), (in_range - 1, 1));
+        let t_wave = markers(&svg, draw::MARKER_T_WAVE_HEX);
+        assert_eq!((on_time, off_time, t_wave), (in_range - 2, 1, 1));
         // Two rows of 10 s: the trace is two paths.
         assert_eq!(svg.matches(draw::TRACE_HEX).count(), 2);
         // One missed beat and one false detection are flagged, each with a dashed line.
