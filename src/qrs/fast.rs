@@ -133,6 +133,42 @@ struct Thresholds {
     event_rearm: f32,
     /// Above this ([`ACTIVITY_FRACTION`] of the level) a sample outside a QRS is foreign activity.
     activity: f32,
+    /// Below this an integral is below `rearm`, `event_rearm` and `activity` (NaN when one of
+    /// the first two is NaN, so that nothing is below it): see [`Thresholds::floor`].
+    floor: f32,
+}
+
+impl Thresholds {
+    /// The thresholds for `level` and trigger fraction `fraction`.
+    fn new(level: f32, fraction: f32) -> Self {
+        let trigger = fraction * level;
+        let event = EVENT_FRACTION * level;
+        let mut t = Thresholds {
+            trigger,
+            rearm: 0.5 * trigger,
+            event,
+            event_rearm: 0.5 * event,
+            activity: ACTIVITY_FRACTION * level,
+            floor: 0.0,
+        };
+        t.floor = t.floor();
+        t
+    }
+
+    /// A value no larger than `rearm`, `event_rearm` and `activity`, and NaN when `rearm` or
+    /// `event_rearm` is NaN: an integral below it re-arms both rules and is not above the
+    /// activity threshold (a NaN `activity`, which nothing is above, is passed over).
+    fn floor(&self) -> f32 {
+        if self.rearm.is_nan() || self.event_rearm.is_nan() {
+            return f32::NAN;
+        }
+        let floor = self.rearm.min(self.event_rearm);
+        if self.activity < floor {
+            self.activity
+        } else {
+            floor
+        }
+    }
 }
 
 /// A candidate waiting for QRS-sized evidence.
@@ -350,16 +386,7 @@ impl FastTrigger {
 
     /// The thresholds for the current level.
     fn level_thresholds(&self) -> Thresholds {
-        let level = self.level.kth_smallest(LEVEL_RANK);
-        let trigger = self.p.fraction * level;
-        let event = EVENT_FRACTION * level;
-        Thresholds {
-            trigger,
-            rearm: 0.5 * trigger,
-            event,
-            event_rearm: 0.5 * event,
-            activity: ACTIVITY_FRACTION * level,
-        }
+        Thresholds::new(self.level.kth_smallest(LEVEL_RANK), self.p.fraction)
     }
 
     /// Forget the learnt levels (the history and the morphology templates stay).
@@ -555,8 +582,15 @@ impl FastTrigger {
     /// needs no sample index and no trace.
     #[inline(always)]
     pub(crate) fn push_quiet(&mut self, f: f32) -> bool {
-        let rising = f > self.last_value;
         let t = self.thresholds;
+        // Most often the integral is below every threshold: both rules re-arm.
+        if f < t.floor && !self.activity.above {
+            self.event_open = false;
+            self.open = false;
+            self.last_value = f;
+            return true;
+        }
+        let rising = f > self.last_value;
         if (f > t.activity) != self.activity.above {
             return false;
         }
@@ -750,6 +784,26 @@ mod tests {
             defer: 9,
             activity_window: 384,
             activity_quiet: 54,
+        }
+    }
+
+    #[test]
+    fn an_integral_below_the_floor_is_below_the_rearm_levels_and_not_active() {
+        let levels = [0.0f32, 1e-30, 0.3, 1.0, 7.5, 1e30, f32::INFINITY, f32::NAN, -1.0];
+        let values = [-1.0f32, 0.0, 1e-31, 0.05, 0.1, 0.2, 0.5, 2.0, 1e31, f32::INFINITY];
+        for level in levels {
+            for fraction in [0.05f32, 0.3, 0.5, 0.95, f32::NAN] {
+                let t = Thresholds::new(level, fraction);
+                for f in values {
+                    if f < t.floor {
+                        // The activity test of `push` is `f > activity`.
+                        let above = f > t.activity;
+                        assert!(f < t.rearm && f < t.event_rearm && !above);
+                    }
+                }
+                let nan_rearm = t.rearm.is_nan() || t.event_rearm.is_nan();
+                assert_eq!(t.floor.is_nan(), nan_rearm, "level {level} fraction {fraction}");
+            }
         }
     }
 
