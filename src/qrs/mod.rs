@@ -215,7 +215,6 @@ pub struct QrsDetector {
     /// The signals of the last second (and a window), shared with the fast trigger.
     trace: History<Trace>,
     integral_sum: f64,
-    n: u64,
     // peak tracking on the integral
     rising_max: f32,
     rising_at: u64,
@@ -305,7 +304,6 @@ impl QrsDetector {
             band_prev: [0.0; 2],
             trace: History::new(hist),
             integral_sum: 0.0,
-            n: 0,
             rising_max: 0.0,
             rising_at: 0,
             last_value: 0.0,
@@ -346,6 +344,13 @@ impl QrsDetector {
         })
     }
 
+    /// Pushes so far (the index the next push gets): the trace gets one row per push and
+    /// restarts with the detector, so its count is the detector's.
+    #[inline(always)]
+    fn pushed(&self) -> u64 {
+        self.trace.len_pushed()
+    }
+
     /// Total delay from input to the band-passed slope signal, samples.
     pub fn slope_delay(&self) -> u64 {
         self.pre_delay + self.band_delay
@@ -358,7 +363,6 @@ impl QrsDetector {
         self.band_prev = [0.0; 2];
         self.trace.reset();
         self.integral_sum = 0.0;
-        self.n = 0;
         self.rising_max = 0.0;
         self.rising_at = 0;
         self.last_value = 0.0;
@@ -384,7 +388,7 @@ impl QrsDetector {
     /// whose samples say nothing about the QRS complexes that follow.
     pub fn relearn(&mut self) {
         self.learned = false;
-        self.learn_from = self.n;
+        self.learn_from = self.pushed();
         self.learn_max = 0.0;
         self.learn_sum = 0.0;
         self.signal_level = MedianOf::default();
@@ -433,8 +437,7 @@ impl QrsDetector {
     /// it applies (`quiet_path`) or never: both give the same results, which a test checks.
     #[inline(always)]
     fn push_sample_via(&mut self, ecg_mv: f32, quiet_path: bool) -> bool {
-        let n = self.n;
-        self.n += 1;
+        let n = self.pushed();
 
         let b = self.lowpass.run(self.highpass.run(ecg_mv));
         // The central difference needs the value two samples back (the current one at start).
@@ -824,7 +827,7 @@ impl QrsDetector {
     /// The sync gate did not mark the last candidate: it starts no refractory period.
     pub fn candidate_withheld(&mut self) {
         // The last push was index `n - 1` (a candidate comes out of a push).
-        self.fast.withheld(self.n.saturating_sub(1));
+        self.fast.withheld(self.pushed().saturating_sub(1));
     }
 
     /// The fast path (see [`fast`]): a sync candidate as the QRS rises. A candidate recognised
