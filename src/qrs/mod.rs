@@ -428,7 +428,9 @@ impl QrsDetector {
 
     /// [`QrsDetector::push`] that keeps what the push produced for
     /// [`QrsDetector::take_output`] and returns whether it produced anything: the common push,
-    /// with nothing to report, writes no output and its caller reads none.
+    /// with nothing to report, writes no output and its caller reads none. Inlined: the
+    /// common push ([`QrsDetector::push_quiet`]) makes no calls, and the rest is out of line.
+    #[inline(always)]
     pub(crate) fn push_sample(&mut self, ecg_mv: f32) -> bool {
         self.push_sample_via(ecg_mv, true)
     }
