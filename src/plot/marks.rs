@@ -57,6 +57,8 @@ pub(crate) enum MarkerMark {
 pub(crate) struct Reference {
     /// Sorted QRS samples; empty when the record has rhythm labels only.
     beats: Vec<u64>,
+    /// The beats outside the suspended spans (the scored ones), sorted.
+    scored: Vec<u64>,
     suspended: Spans,
 }
 
@@ -69,9 +71,16 @@ impl Reference {
             .map(|a| a.sample)
             .collect();
         beats.sort_unstable();
+        let suspended = suspended_spans(anns);
+        let scored = beats
+            .iter()
+            .copied()
+            .filter(|&b| !suspended.contains(b))
+            .collect();
         Reference {
             beats,
-            suspended: suspended_spans(anns),
+            scored,
+            suspended,
         }
     }
 
@@ -107,13 +116,8 @@ pub(crate) fn mark_beats(
             .collect();
         return (vec![DetectionMark::Unscored; detections.len()], refs);
     };
-    let scored_refs: Vec<u64> = r
-        .beats
-        .iter()
-        .copied()
-        .filter(|&s| !r.suspended(s))
-        .collect();
-    let pairs = match_closest(&scored_refs, detections, MATCH_TOLERANCE_S * sample_rate_hz);
+    let scored_refs = &r.scored;
+    let pairs = match_closest(scored_refs, detections, MATCH_TOLERANCE_S * sample_rate_hz);
     let mut det_marks: Vec<DetectionMark> = detections
         .iter()
         .map(|&d| {
@@ -173,12 +177,12 @@ pub(crate) fn mark_markers(
     let early = SYNC_EARLY_S * sample_rate_hz;
     let late = SYNC_LATE_S * sample_rate_hz;
     let mut taken = vec![false; r.beats.len()];
-    let scored: Vec<u64> = r
-        .beats
-        .iter()
-        .copied()
-        .filter(|&b| !r.suspended(b))
-        .collect();
+    // True when `m` is on time for some scored beat (a marker that is not, is not a second
+    // marker for a beat: those fall on the QRS).
+    let on_time_for_some = |m: f64| {
+        let k = r.scored.partition_point(|&b| (b as f64) < m - late);
+        r.scored.get(k).is_some_and(|&b| b as f64 <= m + early)
+    };
     emitted
         .iter()
         .map(|&m| {
@@ -191,18 +195,14 @@ pub(crate) fn mark_markers(
             let hit = (lo..r.beats.len())
                 .take_while(|&i| r.beats[i] as f64 <= m + early)
                 .find(|&i| !taken[i] && !r.suspended(r.beats[i]));
-            let in_window = |i: usize| !r.suspended(r.beats[i]);
             match hit {
                 Some(i) => {
                     taken[i] = true;
                     MarkerMark::OnTime
                 }
-                // Not a second marker for a beat (those fall on a QRS), and in the T wave of
-                // the scored beat before it.
-                None if (lo..r.beats.len())
-                    .take_while(|&i| r.beats[i] as f64 <= m + early)
-                    .all(|i| !in_window(i))
-                    && in_t_wave_window(&scored, m as u64, sample_rate_hz) =>
+                // In the T wave of the scored beat before it.
+                None if !on_time_for_some(m)
+                    && in_t_wave_window(&r.scored, m as u64, sample_rate_hz) =>
                 {
                     MarkerMark::TWave
                 }
