@@ -20,6 +20,7 @@
 
 use crate::config::{Config, ConfigError};
 use crate::event::{QualityEvent, QualityIssue};
+use crate::filter::runs::{equal_pairs, trailing_equal_pairs};
 
 /// Blocks held (one second at 0.25 s per block).
 const BLOCKS: usize = 4;
@@ -174,17 +175,11 @@ impl SignalQualityMonitor {
     /// [`SignalQualityMonitor::note_all`] takes the samples).
     #[inline]
     fn note_finite_run(&mut self, xs: &[f32]) -> bool {
-        let (Some(&first), Some(&newest)) = (xs.first(), xs.last()) else {
+        let Some(&newest) = xs.last() else {
             return false;
         };
         let not_finite = xs.iter().map(|x| u32::from(!x.is_finite())).sum::<u32>();
-        let pairs = xs
-            .iter()
-            .skip(1)
-            .zip(xs.iter())
-            .map(|(a, b)| u32::from(a == b))
-            .sum::<u32>()
-            + u32::from(first == self.last);
+        let pairs = equal_pairs(self.last, xs);
         // The longest run in `xs` is at most the carried run (at least 1) plus the pairs.
         if not_finite > 0 || self.run.max(1).saturating_add(pairs) > self.current.longest_run {
             return false;
@@ -197,15 +192,7 @@ impl SignalQualityMonitor {
         }
         // The run at the end: the equal pairs back from the newest sample, through the pair of
         // the first sample with the one before the run.
-        let mut trailing = 0u32;
-        let mut later = newest;
-        for &v in xs.iter().rev().skip(1).chain(core::iter::once(&self.last)) {
-            if v != later {
-                break;
-            }
-            trailing += 1;
-            later = v;
-        }
+        let trailing = trailing_equal_pairs(self.last, xs);
         self.run = if trailing as usize == xs.len() {
             self.run.saturating_add(trailing)
         } else {

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod history;
+pub(crate) mod runs;
 
 use crate::config::{Config, ConfigError};
 use biquad::{Biquad, Coefficients, DirectForm2Transposed, ToHertz, Type, Q_BUTTERWORTH_F32};

@@ -38,6 +38,7 @@
 //!   `FeatureExtractor::fast_periodicity`), then the model (see [`super::model`]).
 
 use crate::filter::history::History;
+use crate::filter::runs::{equal_pairs, trailing_equal_pairs};
 use crate::qrs::Beat;
 
 use super::spectrum::{PowerSpectrum, SEGMENT_LEN, SPECTRUM_BINS};
@@ -518,23 +519,9 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             // is then the trailing equal pairs (plus the carried run if all pairs are). The
             // pairs are counted in one comparison loop without a carried dependency.
             let last = raw_mv.last().copied().unwrap_or(prev);
-            let inner = raw_mv.get(1..).unwrap_or(&[]);
-            let pairs = inner
-                .iter()
-                .zip(raw_mv.iter())
-                .map(|(a, b)| u32::from(a == b))
-                .sum::<u32>()
-                + u32::from(raw_mv.first() == Some(&prev));
+            let pairs = equal_pairs(prev, raw_mv);
             if run.saturating_add(pairs) < self.stuck_run {
-                let mut trailing = 0;
-                let mut later = last;
-                for &v in raw_mv.iter().rev().skip(1).chain(core::iter::once(&prev)) {
-                    if v != later {
-                        break;
-                    }
-                    trailing += 1;
-                    later = v;
-                }
+                let trailing = trailing_equal_pairs(prev, raw_mv);
                 run = if trailing == len as u32 {
                     run.saturating_add(trailing)
                 } else {
