@@ -16,13 +16,17 @@ use alloc::vec::Vec;
 use crate::config::{Config, ConfigError};
 use crate::event::{BeatEvent, Event, EventSink, RhythmEvent, SyncEvent};
 use crate::event::{QualityEvent, QualityIssue, SyncUnavailableReason, SyncWithheldEvent};
-use crate::filter::cascade::Chain;
+use crate::filter::cascade::{Wavefront, DEPTH, LANES};
 use crate::filter::{PreFilter, Stage};
 use crate::qrs::{Beat, QrsDetector, QrsOutput};
 use crate::quality::SignalQualityMonitor;
 use crate::rhythm::features::MAX_PUSH_BLOCK;
 use crate::rhythm::{self, ShockAdvisor};
 use crate::sync::{GateInputs, SyncMarkerGate, Verdict};
+
+/// Slices shorter than this are pushed sample by sample by [`Engine::push_slice`]: the
+/// wavefront's first and last steps would be most of its work.
+const MIN_WAVEFRONT_SLICE: usize = 4 * LANES;
 
 /// Fixed delays of the engine's signal path (see docs/latency.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -358,20 +362,98 @@ impl Engine {
     /// before it, so that four of them compute in one vector operation (module
     /// `filter::cascade`): fewer instructions than section after section.
     pub fn push_slice<S: EventSink + ?Sized>(&mut self, samples_mv: &[f32], sink: &mut S) {
-        if samples_mv.len() < Chain::MIN_SLICE {
+        if samples_mv.len() < MIN_WAVEFRONT_SLICE {
             for &x in samples_mv {
                 self.push(x, sink);
             }
-            return;
+        } else if self.prefilter.sections().1.is_some() {
+            self.push_slice_wavefront::<true, S>(samples_mv, sink);
+        } else {
+            self.push_slice_wavefront::<false, S>(samples_mv, sink);
         }
-        let mut chain = Chain::load(&self.prefilter, self.qrs.band());
-        chain.run(
-            samples_mv,
-            self.last_good,
-            #[inline(always)]
-            |sample_mv, y, band| self.push_with(sample_mv, y, Some(band), sink),
-        );
-        chain.store(&mut self.prefilter, self.qrs.band_mut());
+    }
+
+    /// [`Engine::push_slice`] of at least [`DEPTH`] samples through the wavefront: with the
+    /// notch (`NOTCH`) the lanes hold the pre-filter's three sections and the band-pass
+    /// high-pass, and the band-pass low-pass runs after them; without it the lanes hold all
+    /// four sections. The pre-filter's output of a sample comes out of lane 2 (lane 1 without
+    /// the notch) one step (two steps) before its band-passed value.
+    fn push_slice_wavefront<const NOTCH: bool, S: EventSink + ?Sized>(
+        &mut self,
+        samples_mv: &[f32],
+        sink: &mut S,
+    ) {
+        let mut lanes = Wavefront::default();
+        let (highpass, notch, lowpass) = self.prefilter.sections();
+        lanes.load(0, highpass);
+        if let Some(notch) = notch {
+            lanes.load(1, notch);
+        }
+        lanes.load(if NOTCH { 2 } else { 1 }, lowpass);
+        let [band_highpass, band_lowpass] = self.qrs.band();
+        lanes.load(if NOTCH { 3 } else { 2 }, band_highpass);
+        if !NOTCH {
+            lanes.load(3, band_lowpass);
+        }
+        // The samples as the filters see them, `DEPTH` ahead of the pushes (`push_with` does
+        // the same for the buffers, with the same last finite value).
+        let mut last_good = self.last_good;
+        let mut clean = |v: f32| {
+            if v.is_finite() {
+                last_good = v;
+            }
+            last_good
+        };
+        // The pre-filter's output of the next sample to push (and, without the notch, of the
+        // one after it).
+        let mut held = [0.0f32; 2];
+        for (s, &v) in samples_mv.iter().enumerate().take(DEPTH) {
+            let out = lanes.step_lanes(clean(v), 0, s);
+            match (NOTCH, s) {
+                (true, 2) => held[0] = out[2],
+                (false, 1) => held[0] = out[1],
+                (false, 2) => held[1] = out[1],
+                _ => {}
+            }
+        }
+        let (body, tail) = samples_mv.split_at(samples_mv.len().saturating_sub(DEPTH));
+        let ahead = samples_mv.get(DEPTH..).unwrap_or(&[]);
+        for (&sample_mv, &next) in body.iter().zip(ahead) {
+            let out = lanes.step(clean(next));
+            let y = held[0];
+            let band = if NOTCH {
+                held[0] = out[2];
+                self.qrs.band_mut()[1].run(out[3])
+            } else {
+                held = [held[1], out[1]];
+                out[3]
+            };
+            self.push_with(sample_mv, y, Some(band), sink);
+        }
+        for (i, &sample_mv) in tail.iter().enumerate() {
+            // Lane 0 would take a sample past the end, and lanes up to `i` too.
+            let out = lanes.step_lanes(0.0, i + 1, LANES - 1);
+            let y = held[0];
+            let band = if NOTCH {
+                held[0] = out[2];
+                self.qrs.band_mut()[1].run(out[3])
+            } else {
+                held = [held[1], out[1]];
+                out[3]
+            };
+            self.push_with(sample_mv, y, Some(band), sink);
+        }
+        let (highpass, notch, lowpass) = self.prefilter.sections_mut();
+        lanes.store(0, highpass);
+        if let Some(notch) = notch {
+            lanes.store(1, notch);
+        }
+        lanes.store(if NOTCH { 2 } else { 1 }, lowpass);
+        let [band_highpass, band_lowpass] = self.qrs.band_mut();
+        lanes.store(if NOTCH { 3 } else { 2 }, band_highpass);
+        if !NOTCH {
+            lanes.store(3, band_lowpass);
+        }
     }
 
     /// Analyse a whole strip offline (allocates the returned events).
