@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 use crate::config::{Config, ConfigError};
 use crate::event::{BeatEvent, Event, EventSink, RhythmEvent, SyncEvent};
 use crate::event::{QualityEvent, QualityIssue, SyncUnavailableReason, SyncWithheldEvent};
+use crate::filter::cascade::Chain;
 use crate::filter::{PreFilter, Stage};
 use crate::qrs::{Beat, QrsDetector, QrsOutput};
 use crate::quality::SignalQualityMonitor;
@@ -136,6 +137,25 @@ impl Engine {
     /// sample-by-sample feeding would give them, at the same points, for less work per sample.
     /// A decision's push (the costliest kind) carries one sample of the block.
     pub fn push<S: EventSink + ?Sized>(&mut self, sample_mv: f32, sink: &mut S) {
+        let x = if sample_mv.is_finite() {
+            sample_mv
+        } else {
+            self.last_good
+        };
+        let y = self.prefilter.run(x);
+        self.push_with(sample_mv, y, None, sink);
+    }
+
+    /// The push of `sample_mv` whose pre-filtered value is `y` (`band`: the detector's
+    /// band-passed value, when computed outside).
+    #[inline(always)]
+    fn push_with<S: EventSink + ?Sized>(
+        &mut self,
+        sample_mv: f32,
+        y: f32,
+        band: Option<f32>,
+        sink: &mut S,
+    ) {
         let n = self.n;
         self.n += 1;
         let k = self.buffered;
@@ -147,7 +167,6 @@ impl Engine {
             self.advisor_missing |= 1 << (k % MAX_PUSH_BLOCK);
             self.last_good
         };
-        let y = self.prefilter.run(x);
         // Buffered before the detector's push, so that the values need not outlive the call.
         if let (Some(raw), Some(filtered), Some(as_pushed)) = (
             self.advisor_raw.get_mut(k),
@@ -159,7 +178,10 @@ impl Engine {
             *as_pushed = sample_mv;
         }
         self.buffered = k + 1;
-        let detected = self.qrs.push_sample(y);
+        let detected = match band {
+            Some(b) => self.qrs.push_band_passed(y, b),
+            None => self.qrs.push_sample(y),
+        };
         if detected {
             self.push_detected(n, sample_mv, sink);
             return;
@@ -330,11 +352,26 @@ impl Engine {
         &self.advisor
     }
 
-    /// Push many samples.
+    /// Push many samples: the same events as [`Engine::push`] of each in turn, bit for bit.
+    ///
+    /// Over a slice the filter sections run as a wavefront, each a sample behind the one
+    /// before it, so that four of them compute in one vector operation (module
+    /// `filter::cascade`): fewer instructions than section after section.
     pub fn push_slice<S: EventSink + ?Sized>(&mut self, samples_mv: &[f32], sink: &mut S) {
-        for &x in samples_mv {
-            self.push(x, sink);
+        if samples_mv.len() < Chain::MIN_SLICE {
+            for &x in samples_mv {
+                self.push(x, sink);
+            }
+            return;
         }
+        let mut chain = Chain::load(&self.prefilter, self.qrs.band());
+        chain.run(
+            samples_mv,
+            self.last_good,
+            #[inline(always)]
+            |sample_mv, y, band| self.push_with(sample_mv, y, Some(band), sink),
+        );
+        chain.store(&mut self.prefilter, self.qrs.band_mut());
     }
 
     /// Analyse a whole strip offline (allocates the returned events).

@@ -15,6 +15,7 @@
 //! H(z) = (b0 + b1 z⁻¹ + b2 z⁻²) / (1 + a1 z⁻¹ + a2 z⁻²)   per section (bilinear transform)
 //! ```
 
+pub(crate) mod cascade;
 pub mod history;
 pub(crate) mod runs;
 
@@ -75,6 +76,17 @@ impl BiquadStage {
     /// The section's coefficients.
     pub fn coefficients(&self) -> &Coefficients<f32> {
         &self.coefficients
+    }
+
+    /// The section's state `(s1, s2)`.
+    pub(crate) fn state(&self) -> (f32, f32) {
+        (self.filter.s1, self.filter.s2)
+    }
+
+    /// Set the section's state `(s1, s2)`.
+    pub(crate) fn set_state(&mut self, s1: f32, s2: f32) {
+        self.filter.s1 = s1;
+        self.filter.s2 = s2;
     }
 
     /// Group delay in samples at `f` cycles/sample.
@@ -156,6 +168,18 @@ impl PreFilter {
             notch,
             lowpass,
         })
+    }
+
+    /// The sections: high-pass, notch (when on), low-pass.
+    pub(crate) fn sections(&self) -> (&BiquadStage, Option<&BiquadStage>, &BiquadStage) {
+        (&self.highpass, self.notch.as_ref(), &self.lowpass)
+    }
+
+    /// [`PreFilter::sections`], to change their state.
+    pub(crate) fn sections_mut(
+        &mut self,
+    ) -> (&mut BiquadStage, Option<&mut BiquadStage>, &mut BiquadStage) {
+        (&mut self.highpass, self.notch.as_mut(), &mut self.lowpass)
     }
 }
 

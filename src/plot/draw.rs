@@ -270,7 +270,9 @@ pub(super) fn render(
     let paper = Paper {
         px_per_mm: options.px_per_mm,
     };
-    let width_mm = LEFT_MM + page.row_width_mm().max(MIN_ROW_WIDTH_MM) + RIGHT_MM;
+    let width_mm = (LEFT_MM + page.row_width_mm().max(MIN_ROW_WIDTH_MM))
+        .max(trace_legend_width_mm(page.has_reference))
+        + RIGHT_MM;
     let height_mm = HEADER_MM + rows.len() as f64 * page.row_height_mm();
     let size = (
         paper.px(width_mm).max(1) as u32,
@@ -319,39 +321,18 @@ fn draw_header(c: &Canvas<'_, '_>, page: &Page<'_>, from: u64, to: u64) -> Resul
     // Legend, line 1: marks on the trace.
     let mut legend = Legend { x: 2.0, y: 11.0 };
     let y = legend.y;
-    let triangle = |color: RGBColor| {
-        move |c: &Canvas<'_, '_>, x: f64| {
-            c.polygon(
+    for (mark, label) in trace_marks(page.has_reference) {
+        let draw = |c: &Canvas<'_, '_>, x: f64| match mark {
+            TraceMark::Triangle(color) => c.polygon(
                 &[(x, y - 1.4), (x + 2.4, y - 1.4), (x + 1.2, y + 1.4)],
                 color,
-            )
-        }
-    };
-    let tick = |color: RGBColor| {
-        move |c: &Canvas<'_, '_>, x: f64| {
-            c.line(&[(x + 1.2, y - 1.5), (x + 1.2, y + 1.5)], color.into(), 2)
-        }
-    };
-    let letter = |s: &'static str, color: RGBColor, bold: bool| {
-        move |c: &Canvas<'_, '_>, x: f64| c.text(s, x, y, FONT_MM, color, HPos::Left, bold)
-    };
-    legend.item(c, &triangle(MARKER_ON_TIME), "sync marker (at discharge)")?;
-    if page.has_reference {
-        legend.item(c, &triangle(MARKER_OFF_TIME), "off-time marker")?;
-        legend.item(c, &triangle(MARKER_T_WAVE), "T-wave marker (est.)")?;
-        legend.item(c, &triangle(MARKER_IN_VF), "marker in reference VF")?;
-    }
-    legend.item(c, &tick(DETECTION), "detected beat")?;
-    if page.has_reference {
-        legend.item(c, &tick(FALSE_DETECTION), "false detection")?;
-        legend.item(c, &letter("N", MUTED, false), "reference beat")?;
-        legend.item(c, &letter("N", MISSED_TEXT, true), "missed beat")?;
-        legend.wide_item(
-            c,
-            &letter("(VT", NOT_BEAT, true),
-            text_width_mm("(VT", FONT_MM),
-            "reference rhythm",
-        )?;
+            ),
+            TraceMark::Tick(color) => {
+                c.line(&[(x + 1.2, y - 1.5), (x + 1.2, y + 1.5)], color.into(), 2)
+            }
+            TraceMark::Letters(s, color, bold) => c.text(s, x, y, FONT_MM, color, HPos::Left, bold),
+        };
+        legend.wide_item(c, &draw, mark.width_mm(), label)?;
     }
 
     // Legend, line 2: the bands.
@@ -372,6 +353,71 @@ fn draw_header(c: &Canvas<'_, '_>, page: &Page<'_>, from: u64, to: u64) -> Resul
     Ok(())
 }
 
+/// How a mark on the trace looks in the legend.
+#[derive(Clone, Copy)]
+enum TraceMark {
+    /// A sync marker's triangle.
+    Triangle(RGBColor),
+    /// A detection's tick.
+    Tick(RGBColor),
+    /// A reference annotation's letters (text, colour, bold).
+    Letters(&'static str, RGBColor, bool),
+}
+
+impl TraceMark {
+    /// Width of the mark, mm.
+    fn width_mm(self) -> f64 {
+        match self {
+            TraceMark::Triangle(_) | TraceMark::Tick(_) => 2.4,
+            TraceMark::Letters(s, ..) => text_width_mm(s, FONT_MM),
+        }
+    }
+}
+
+/// The first legend line: the marks drawn on the trace, with their labels.
+fn trace_marks(has_reference: bool) -> Vec<(TraceMark, &'static str)> {
+    let mut marks = vec![(
+        TraceMark::Triangle(MARKER_ON_TIME),
+        "sync marker (at discharge)",
+    )];
+    if has_reference {
+        marks.extend([
+            (TraceMark::Triangle(MARKER_OFF_TIME), "off-time marker"),
+            (TraceMark::Triangle(MARKER_T_WAVE), "T-wave marker (est.)"),
+            (TraceMark::Triangle(MARKER_IN_VF), "marker in reference VF"),
+        ]);
+    }
+    marks.push((TraceMark::Tick(DETECTION), "detected beat"));
+    if has_reference {
+        marks.extend([
+            (TraceMark::Tick(FALSE_DETECTION), "false detection"),
+            (TraceMark::Letters("N", MUTED, false), "reference beat"),
+            (TraceMark::Letters("N", MISSED_TEXT, true), "missed beat"),
+            (
+                TraceMark::Letters("(VT", NOT_BEAT, true),
+                "reference rhythm",
+            ),
+        ]);
+    }
+    marks
+}
+
+/// Width of the first legend line from the page's left edge, mm: the page is at least this
+/// wide (plus its right margin), so that no item is cut off however short the rows.
+fn trace_legend_width_mm(has_reference: bool) -> f64 {
+    trace_marks(has_reference)
+        .iter()
+        .fold(Legend { x: 2.0, y: 0.0 }, |mut legend, &(mark, label)| {
+            legend.advance(mark.width_mm(), label);
+            legend
+        })
+        .x
+        - LEGEND_GAP_MM
+}
+
+/// Space after each legend item, mm.
+const LEGEND_GAP_MM: f64 = 5.0;
+
 /// A line of the legend, filled from left to right.
 struct Legend {
     x: f64,
@@ -381,15 +427,6 @@ struct Legend {
 type Swatch<'f> = dyn Fn(&Canvas<'_, '_>, f64) -> Result<(), PlotError> + 'f;
 
 impl Legend {
-    fn item(
-        &mut self,
-        c: &Canvas<'_, '_>,
-        swatch: &Swatch<'_>,
-        label: &str,
-    ) -> Result<(), PlotError> {
-        self.wide_item(c, swatch, 2.4, label)
-    }
-
     fn wide_item(
         &mut self,
         c: &Canvas<'_, '_>,
@@ -398,10 +435,22 @@ impl Legend {
         label: &str,
     ) -> Result<(), PlotError> {
         swatch(c, self.x)?;
-        let x = self.x + swatch_mm + 1.1;
-        c.text(label, x, self.y, SMALL_FONT_MM, INK, HPos::Left, false)?;
-        self.x = x + text_width_mm(label, SMALL_FONT_MM) + 5.0;
+        c.text(
+            label,
+            self.x + swatch_mm + 1.1,
+            self.y,
+            SMALL_FONT_MM,
+            INK,
+            HPos::Left,
+            false,
+        )?;
+        self.advance(swatch_mm, label);
         Ok(())
+    }
+
+    /// Move past an item whose swatch is `swatch_mm` wide.
+    fn advance(&mut self, swatch_mm: f64, label: &str) {
+        self.x += swatch_mm + 1.1 + text_width_mm(label, SMALL_FONT_MM) + LEGEND_GAP_MM;
     }
 
     fn swatch(
@@ -420,7 +469,7 @@ impl Legend {
             HPos::Left,
             false,
         )?;
-        self.x += 6.0 + text_width_mm(label, SMALL_FONT_MM) + 5.0;
+        self.x += 6.0 + text_width_mm(label, SMALL_FONT_MM) + LEGEND_GAP_MM;
         Ok(())
     }
 

@@ -384,6 +384,64 @@ mod tests {
         assert_eq!(count_fill(&svg, draw::MARKER_ON_TIME_HEX), in_range + 1);
     }
 
+    /// Every text of the SVG that holds `label`: its left edge and an estimate of its right
+    /// edge (0.58 em per character, as the layout assumes), px.
+    fn text_extent(svg: &str, label: &str) -> Vec<(f64, f64)> {
+        let lines: Vec<&str> = svg.lines().collect();
+        let attr = |line: &str, name: &str| -> f64 {
+            let from = line.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            let len = line[from..].find('"').unwrap();
+            line[from..from + len].parse().unwrap()
+        };
+        lines
+            .windows(2)
+            .filter(|w| w[0].starts_with("<text") && w[1].trim() == label)
+            .map(|w| {
+                let x = attr(w[0], "x");
+                (
+                    x,
+                    x + label.chars().count() as f64 * attr(w[0], "font-size") * 0.58,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_legend_fits_the_page_however_short_the_rows() {
+        let fs = 250.0;
+        let samples = spikes(fs, 30.0, 1.0);
+        let refs: Vec<Annotation> = (0..30u64)
+            .map(|k| Annotation::new(k * 250 + 1, NORMAL))
+            .collect();
+        let strip = Strip {
+            name: "t",
+            lead_name: "II",
+            sample_rate_hz: fs,
+            samples_mv: &samples,
+            events: &[],
+            reference: Some(&refs),
+        };
+        for row_s in [1.0, 3.0, 10.0, 30.0] {
+            let opts = StripOptions {
+                row_s,
+                ..StripOptions::default()
+            };
+            let svg = render_svg(&strip, &opts).unwrap();
+            let head = svg.lines().find(|l| l.starts_with("<svg")).unwrap();
+            let from = head.find("width=\"").unwrap() + 7;
+            let width: f64 = head[from..from + head[from..].find('"').unwrap()]
+                .parse()
+                .unwrap();
+            // The last item of the first legend line, the widest line.
+            let extent = text_extent(&svg, "reference rhythm");
+            assert_eq!(extent.len(), 1, "rows of {row_s} s");
+            assert!(
+                extent[0].1 <= width,
+                "rows of {row_s} s: {extent:?} past {width}"
+            );
+        }
+    }
+
     #[test]
     fn each_row_of_the_band_shows_its_own_heart_rate() {
         let fs = 250.0;

@@ -439,9 +439,34 @@ impl QrsDetector {
     /// it applies (`quiet_path`) or never: both give the same results, which a test checks.
     #[inline(always)]
     fn push_sample_via(&mut self, ecg_mv: f32, quiet_path: bool) -> bool {
-        let n = self.pushed();
-
         let b = self.lowpass.run(self.highpass.run(ecg_mv));
+        self.push_band_via(ecg_mv, b, quiet_path)
+    }
+
+    /// The band-pass sections (high-pass, low-pass), for a run over a slice
+    /// ([`crate::filter::cascade`]).
+    pub(crate) fn band(&self) -> [&BiquadStage; 2] {
+        [&self.highpass, &self.lowpass]
+    }
+
+    /// [`QrsDetector::band`], to change their state.
+    pub(crate) fn band_mut(&mut self) -> [&mut BiquadStage; 2] {
+        [&mut self.highpass, &mut self.lowpass]
+    }
+
+    /// [`QrsDetector::push_sample`] of `ecg_mv` whose band-passed value `band` was computed
+    /// outside, by the band-pass sections of [`QrsDetector::band`] (whose state is then
+    /// already past it).
+    #[inline(always)]
+    pub(crate) fn push_band_passed(&mut self, ecg_mv: f32, band: f32) -> bool {
+        self.push_band_via(ecg_mv, band, true)
+    }
+
+    /// The rest of [`QrsDetector::push_sample_via`], from the band-passed value `b` of
+    /// `ecg_mv` on.
+    #[inline(always)]
+    fn push_band_via(&mut self, ecg_mv: f32, b: f32, quiet_path: bool) -> bool {
+        let n = self.pushed();
         // The central difference needs the value two samples back (the current one at start).
         let b2 = if n >= 2 { self.band_prev[1] } else { b };
         self.band_prev = [b, self.band_prev[0]];
