@@ -337,6 +337,8 @@ pub struct FeatureExtractor<S: PowerSpectrum> {
     current: Block,
     segments: History<Segment>,
     pending: Option<(Segment, u8)>,
+    /// The pending segment's `Σ|x|` and `Σ|Δx|`, from its first phase, for its leakage.
+    leakage_sums: (f32, f32),
     /// End (resampled index) of the segment whose analysis is under way.
     segment_end: u64,
     /// How many of that segment's four analysis phases are due (one per tick from its hop)…
@@ -380,6 +382,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             current: Block::default(),
             segments: History::new(window_segments + 4),
             pending: None,
+            leakage_sums: (0.0, 0.0),
             segment_end: 0,
             phases_due: 0,
             phases_run: 0,
@@ -406,6 +409,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         self.current = Block::default();
         self.segments.reset();
         self.pending = None;
+        self.leakage_sums = (0.0, 0.0);
         self.segment_end = 0;
         self.phases_due = 0;
         self.phases_run = 0;
@@ -645,11 +649,7 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         if let Some((mut seg, phase)) = self.pending.take() {
             match phase {
                 1 => seg.tcsc = self.tcsc(seg.end),
-                2 => {
-                    seg.leakage = self.leakage(seg.end);
-                    // Same segment, already in `segment_buf`: binarise it for the next tick.
-                    self.binarize_segment();
-                }
+                2 => seg.leakage = self.leakage(seg.end),
                 _ => {
                     seg.lz = self.lz_complexity();
                     self.segments.push(seg);
@@ -690,10 +690,20 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         }
     }
 
+    /// The first phase of a segment's analysis: its spectrum, and what later phases need from
+    /// its samples as they are before the spectrum's preparation overwrites them — the sums of
+    /// the leakage's first pass and the binarisation for Lempel–Ziv. The segment's sum, the
+    /// sum of its magnitudes and that of its differences are taken in one pass (three
+    /// independent running sums, each in index order as it was taken alone: the same
+    /// values), and the sum gives the mean both the spectrum and the binarisation remove.
     fn spectrum_of(&mut self, seg: &mut Segment) {
         self.copy_recent(seg.end, SEGMENT_LEN);
+        let (sum, sum_abs, sum_diff) = segment_sums(&self.segment_buf);
+        self.leakage_sums = (sum_abs, sum_diff);
+        let mean = sum / SEGMENT_LEN as f32;
+        self.binarize_segment(mean);
         self.spectrum
-            .power(&mut self.segment_buf, &mut self.power_buf);
+            .power_about(&mut self.segment_buf, mean, &mut self.power_buf);
         for (dst, &p) in seg.spectrum.iter_mut().zip(self.power_buf.iter()) {
             *dst = p;
         }
@@ -719,41 +729,20 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         above as f32 / n.max(1) as f32
     }
 
-    /// VF-filter leakage over the 2 s ending at `end` (Kuo & Dillman 1978):
-    /// `N = round(π Σ|x| / Σ|Δx|)`, leakage `Σ|x_i + x_{i−N}| / Σ(|x_i| + |x_{i−N}|)`.
+    /// VF-filter leakage over the 2 s ending at `end` ([`leakage_of`]). `Σ|x|` and `Σ|Δx|`
+    /// were taken by the segment's first phase ([`FeatureExtractor::spectrum_of`]) on the same
+    /// samples: the ring is read by absolute index, so copying the segment again gives them
+    /// again.
     fn leakage(&mut self, end: u64) -> f32 {
         self.copy_recent(end, SEGMENT_LEN);
-        let x = &self.segment_buf;
-        let mut sum_abs = 0.0f32;
-        let mut sum_diff = 0.0f32;
-        let mut prev = x.first().copied().unwrap_or(0.0);
-        for &v in x.iter() {
-            sum_abs += v.abs();
-            sum_diff += (v - prev).abs();
-            prev = v;
-        }
-        if sum_diff <= 0.0 {
-            return 1.0;
-        }
-        let half_period = libm::roundf(core::f32::consts::PI * sum_abs / sum_diff)
-            .clamp(1.0, (SEGMENT_LEN / 2) as f32) as usize;
-        let (mut num, mut den) = (0.0f32, 0.0f32);
-        for (a, b) in x.iter().skip(half_period).zip(x.iter()) {
-            num += (a + b).abs();
-            den += a.abs() + b.abs();
-        }
-        if den <= 0.0 {
-            1.0
-        } else {
-            num / den
-        }
+        let (sum_abs, sum_diff) = self.leakage_sums;
+        leakage_of(&self.segment_buf, sum_abs, sum_diff)
     }
 
-    /// Binarise the segment in `segment_buf` at its mean into `lz_bits` (Zhang et al. 1999
-    /// binarise at the median; the mean avoids a sort and, on the high-passed signal, is close
-    /// to it).
-    fn binarize_segment(&mut self) {
-        let mean = self.segment_buf.iter().sum::<f32>() / SEGMENT_LEN as f32;
+    /// Binarise the segment in `segment_buf` at its mean `mean` into `lz_bits` (Zhang et al.
+    /// 1999 binarise at the median; the mean avoids a sort and, on the high-passed signal, is
+    /// close to it).
+    fn binarize_segment(&mut self, mean: f32) {
         for (word, chunk) in self.lz_bits.iter_mut().zip(self.segment_buf.chunks_exact(64)) {
             // Eight bits at a time with constant shifts (the compiler turns each group into
             // one vector comparison and a mask extraction).
@@ -1095,6 +1084,44 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             blocks,
             segments,
         }
+    }
+}
+
+/// A segment's `Σx`, `Σ|x|` and `Σ|Δx|` (the first difference taken from the first sample,
+/// so its first term is 0) in one pass: three independent running sums, each in index order,
+/// so each is the value a pass of its own gives, for the time of one (each sum is a chain of
+/// dependent additions, which is what a pass over a segment waits on).
+fn segment_sums(x: &[f32; SEGMENT_LEN]) -> (f32, f32, f32) {
+    let (mut sum, mut sum_abs, mut sum_diff) = (0.0f32, 0.0f32, 0.0f32);
+    let mut prev = x.first().copied().unwrap_or(0.0);
+    for &v in x.iter() {
+        sum += v;
+        sum_abs += v.abs();
+        sum_diff += (v - prev).abs();
+        prev = v;
+    }
+    (sum, sum_abs, sum_diff)
+}
+
+/// VF-filter leakage of a segment `x` (Kuo & Dillman, "Computer detection of ventricular
+/// fibrillation", Computers in Cardiology 1978) given its `Σ|x|` and `Σ|Δx|` (see
+/// [`segment_sums`]): `N = round(π Σ|x| / Σ|Δx|)`, leakage
+/// `Σ|x_i + x_{i−N}| / Σ(|x_i| + |x_{i−N}|)`; 1 when either sum is not positive.
+fn leakage_of(x: &[f32; SEGMENT_LEN], sum_abs: f32, sum_diff: f32) -> f32 {
+    if sum_diff <= 0.0 {
+        return 1.0;
+    }
+    let half_period = libm::roundf(core::f32::consts::PI * sum_abs / sum_diff)
+        .clamp(1.0, (SEGMENT_LEN / 2) as f32) as usize;
+    let (mut num, mut den) = (0.0f32, 0.0f32);
+    for (a, b) in x.iter().skip(half_period).zip(x.iter()) {
+        num += (a + b).abs();
+        den += a.abs() + b.abs();
+    }
+    if den <= 0.0 {
+        1.0
+    } else {
+        num / den
     }
 }
 
@@ -1534,6 +1561,7 @@ pub fn kaspar_schuster(s: &[bool]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rhythm::spectrum::segment_mean;
 
     /// Floats that trip up comparisons and sorts: signed zeros, NaNs of both signs, infinities,
     /// the smallest normals and subnormals, the extremes.
@@ -1557,6 +1585,49 @@ mod tests {
         *state ^= *state << 13;
         *state ^= *state >> 17;
         *state ^= *state << 5;
+    }
+
+    #[test]
+    fn one_pass_segment_sums_are_the_separate_passes() {
+        // The former leakage: its own pass for the two sums, then the ratio.
+        fn two_pass_leakage(x: &[f32; SEGMENT_LEN]) -> f32 {
+            let mut sum_abs = 0.0f32;
+            let mut sum_diff = 0.0f32;
+            let mut prev = x[0];
+            for &v in x.iter() {
+                sum_abs += v.abs();
+                sum_diff += (v - prev).abs();
+                prev = v;
+            }
+            leakage_of(x, sum_abs, sum_diff)
+        }
+        let mut state = 0x2545_f491u32;
+        for case in 0..400 {
+            let mut x = [0.0f32; SEGMENT_LEN];
+            for (i, v) in x.iter_mut().enumerate() {
+                xorshift(&mut state);
+                let noise = (state as f32 / u32::MAX as f32 - 0.5) * (case % 7) as f32;
+                let t = i as f32 / 128.0;
+                *v = match case % 5 {
+                    0 => noise,
+                    1 => libm::sinf(2.0 * core::f32::consts::PI * (1.0 + case as f32 * 0.05) * t),
+                    2 => 0.7,
+                    3 => noise * 1e-30,
+                    _ => libm::sinf(9.0 * t) + 0.1 * noise,
+                };
+            }
+            if case % 11 == 0 {
+                x[case % SEGMENT_LEN] = SPECIAL_F32[case % SPECIAL_F32.len()];
+            }
+            let (sum, sum_abs, sum_diff) = segment_sums(&x);
+            let mean = sum / SEGMENT_LEN as f32;
+            assert_eq!(mean.to_bits(), segment_mean(&x).to_bits(), "case {case}");
+            assert_eq!(
+                leakage_of(&x, sum_abs, sum_diff).to_bits(),
+                two_pass_leakage(&x).to_bits(),
+                "case {case}"
+            );
+        }
     }
 
     #[test]

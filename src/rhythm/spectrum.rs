@@ -28,7 +28,28 @@ pub trait PowerSpectrum {
     /// Power spectrum of `segment` (mean removed, Hann-windowed) into `power`.
     ///
     /// `segment` is used as scratch and left in an unspecified state.
-    fn power(&mut self, segment: &mut [f32; SEGMENT_LEN], power: &mut [f32; SPECTRUM_BINS]);
+    fn power(&mut self, segment: &mut [f32; SEGMENT_LEN], power: &mut [f32; SPECTRUM_BINS]) {
+        let mean = segment_mean(segment);
+        self.power_about(segment, mean, power);
+    }
+
+    /// [`PowerSpectrum::power`] of a `segment` whose mean, as [`segment_mean`] computes it, the
+    /// caller has at hand (`mean`): for a caller that sums the segment anyway, so that the
+    /// back end does not sum it again.
+    ///
+    /// `segment` is used as scratch and left in an unspecified state.
+    fn power_about(
+        &mut self,
+        segment: &mut [f32; SEGMENT_LEN],
+        mean: f32,
+        power: &mut [f32; SPECTRUM_BINS],
+    );
+}
+
+/// The mean every back end removes from a segment: `Σ x / N`, the sum taken in index order
+/// (a caller that takes the same sum in the same order has the same value).
+pub fn segment_mean(segment: &[f32; SEGMENT_LEN]) -> f32 {
+    segment.iter().sum::<f32>() / SEGMENT_LEN as f32
 }
 
 /// Hann window value at `n` of [`SEGMENT_LEN`] (periodic form).
@@ -38,9 +59,8 @@ fn hann(n: usize) -> f32 {
     s * s
 }
 
-/// Remove the mean and apply the Hann window, in place.
-fn prepare(segment: &mut [f32; SEGMENT_LEN], window: &[f32; SEGMENT_LEN]) {
-    let mean = segment.iter().sum::<f32>() / SEGMENT_LEN as f32;
+/// Remove the mean (`mean`, see [`segment_mean`]) and apply the Hann window, in place.
+fn prepare(segment: &mut [f32; SEGMENT_LEN], mean: f32, window: &[f32; SEGMENT_LEN]) {
     for (x, w) in segment.iter_mut().zip(window.iter()) {
         *x = (*x - mean) * w;
     }
@@ -67,8 +87,13 @@ impl PowerSpectrum for MicroFftSpectrum {
         }
     }
 
-    fn power(&mut self, segment: &mut [f32; SEGMENT_LEN], power: &mut [f32; SPECTRUM_BINS]) {
-        prepare(segment, &self.window);
+    fn power_about(
+        &mut self,
+        segment: &mut [f32; SEGMENT_LEN],
+        mean: f32,
+        power: &mut [f32; SPECTRUM_BINS],
+    ) {
+        prepare(segment, mean, &self.window);
         let spectrum = microfft::real::rfft_256(segment);
         // microfft packs the real Nyquist coefficient into the imaginary part of the DC bin.
         let dc = spectrum[0].re;
@@ -117,8 +142,13 @@ impl PowerSpectrum for RustFftSpectrum {
         }
     }
 
-    fn power(&mut self, segment: &mut [f32; SEGMENT_LEN], power: &mut [f32; SPECTRUM_BINS]) {
-        prepare(segment, &self.window);
+    fn power_about(
+        &mut self,
+        segment: &mut [f32; SEGMENT_LEN],
+        mean: f32,
+        power: &mut [f32; SPECTRUM_BINS],
+    ) {
+        prepare(segment, mean, &self.window);
         for (b, &x) in self.buffer.iter_mut().zip(segment.iter()) {
             b.re = x;
             b.im = 0.0;
@@ -141,7 +171,8 @@ pub type DefaultSpectrum = MicroFftSpectrum;
 /// Slow, obviously correct DFT power spectrum: the oracle the fast back ends are tested against.
 pub fn dft_power(segment: &[f32; SEGMENT_LEN], power: &mut [f32; SPECTRUM_BINS]) {
     let mut x = *segment;
-    prepare(&mut x, &hann_table());
+    let mean = segment_mean(&x);
+    prepare(&mut x, mean, &hann_table());
     for (k, p) in power.iter_mut().enumerate() {
         let (mut re, mut im) = (0.0f64, 0.0f64);
         for (n, &v) in x.iter().enumerate() {
