@@ -17,7 +17,7 @@ use crate::config::{Config, ConfigError};
 use crate::event::{BeatEvent, Event, EventSink, RhythmEvent, SyncEvent};
 use crate::event::{QualityEvent, QualityIssue, SyncUnavailableReason, SyncWithheldEvent};
 use crate::filter::cascade::{Wavefront, DEPTH, LANES};
-use crate::filter::{PreFilter, Stage};
+use crate::filter::{BiquadStage, PreFilter, Stage};
 use crate::qrs::{Beat, QrsDetector, QrsOutput};
 use crate::quality::SignalQualityMonitor;
 use crate::rhythm::features::MAX_PUSH_BLOCK;
@@ -366,7 +366,7 @@ impl Engine {
             for &x in samples_mv {
                 self.push(x, sink);
             }
-        } else if self.prefilter.sections().1.is_some() {
+        } else if self.prefilter.has_notch() {
             self.push_slice_wavefront::<true, S>(samples_mv, sink);
         } else {
             self.push_slice_wavefront::<false, S>(samples_mv, sink);
@@ -384,16 +384,8 @@ impl Engine {
         sink: &mut S,
     ) {
         let mut lanes = Wavefront::default();
-        let (highpass, notch, lowpass) = self.prefilter.sections();
-        lanes.load(0, highpass);
-        if let Some(notch) = notch {
-            lanes.load(1, notch);
-        }
-        lanes.load(if NOTCH { 2 } else { 1 }, lowpass);
-        let [band_highpass, band_lowpass] = self.qrs.band();
-        lanes.load(if NOTCH { 3 } else { 2 }, band_highpass);
-        if !NOTCH {
-            lanes.load(3, band_lowpass);
+        for (k, section) in self.lane_sections().into_iter().enumerate() {
+            lanes.load(k, section);
         }
         // The samples as the filters see them, `DEPTH` ahead of the pushes (`push_with` does
         // the same for the buffers, with the same last finite value).
@@ -420,40 +412,50 @@ impl Engine {
         let ahead = samples_mv.get(DEPTH..).unwrap_or(&[]);
         for (&sample_mv, &next) in body.iter().zip(ahead) {
             let out = lanes.step(clean(next));
-            let y = held[0];
-            let band = if NOTCH {
-                held[0] = out[2];
-                self.qrs.band_mut()[1].run(out[3])
-            } else {
-                held = [held[1], out[1]];
-                out[3]
-            };
+            let [_, band_lowpass] = self.qrs.band_mut();
+            let (y, band) = Self::hand_on::<NOTCH>(&mut held, out, band_lowpass);
             self.push_with(sample_mv, y, Some(band), sink);
         }
         for (i, &sample_mv) in tail.iter().enumerate() {
             // Lane 0 would take a sample past the end, and lanes up to `i` too.
             let out = lanes.step_lanes(0.0, i + 1, LANES - 1);
-            let y = held[0];
-            let band = if NOTCH {
-                held[0] = out[2];
-                self.qrs.band_mut()[1].run(out[3])
-            } else {
-                held = [held[1], out[1]];
-                out[3]
-            };
+            let [_, band_lowpass] = self.qrs.band_mut();
+            let (y, band) = Self::hand_on::<NOTCH>(&mut held, out, band_lowpass);
             self.push_with(sample_mv, y, Some(band), sink);
         }
+        for (k, section) in self.lane_sections().into_iter().enumerate() {
+            lanes.store(k, section);
+        }
+    }
+
+    /// The sections in the wavefront's lanes: the pre-filter's high-pass, notch (when on) and
+    /// low-pass, then the band-pass high-pass and (without the notch) low-pass.
+    fn lane_sections(&mut self) -> [&mut BiquadStage; LANES] {
         let (highpass, notch, lowpass) = self.prefilter.sections_mut();
-        lanes.store(0, highpass);
-        if let Some(notch) = notch {
-            lanes.store(1, notch);
-        }
-        lanes.store(if NOTCH { 2 } else { 1 }, lowpass);
         let [band_highpass, band_lowpass] = self.qrs.band_mut();
-        lanes.store(if NOTCH { 3 } else { 2 }, band_highpass);
-        if !NOTCH {
-            lanes.store(3, band_lowpass);
+        match notch {
+            Some(notch) => [highpass, notch, lowpass, band_highpass],
+            None => [highpass, lowpass, band_highpass, band_lowpass],
         }
+    }
+
+    /// From a wavefront step's outputs `out`: the pre-filtered and the band-passed value of the
+    /// next sample to push (`band_lowpass` run here with the notch), `held` moved on.
+    #[inline(always)]
+    fn hand_on<const NOTCH: bool>(
+        held: &mut [f32; 2],
+        out: [f32; LANES],
+        band_lowpass: &mut BiquadStage,
+    ) -> (f32, f32) {
+        let y = held[0];
+        let band = if NOTCH {
+            held[0] = out[2];
+            band_lowpass.run(out[3])
+        } else {
+            *held = [held[1], out[1]];
+            out[3]
+        };
+        (y, band)
     }
 
     /// Analyse a whole strip offline (allocates the returned events).

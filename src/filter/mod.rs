@@ -170,12 +170,12 @@ impl PreFilter {
         })
     }
 
-    /// The sections: high-pass, notch (when on), low-pass.
-    pub(crate) fn sections(&self) -> (&BiquadStage, Option<&BiquadStage>, &BiquadStage) {
-        (&self.highpass, self.notch.as_ref(), &self.lowpass)
+    /// Whether the chain has the mains notch.
+    pub(crate) fn has_notch(&self) -> bool {
+        self.notch.is_some()
     }
 
-    /// [`PreFilter::sections`], to change their state.
+    /// The sections: high-pass, notch (when on), low-pass.
     pub(crate) fn sections_mut(
         &mut self,
     ) -> (&mut BiquadStage, Option<&mut BiquadStage>, &mut BiquadStage) {

@@ -435,17 +435,14 @@ impl Legend {
         label: &str,
     ) -> Result<(), PlotError> {
         swatch(c, self.x)?;
-        c.text(
-            label,
-            self.x + swatch_mm + 1.1,
-            self.y,
-            SMALL_FONT_MM,
-            INK,
-            HPos::Left,
-            false,
-        )?;
+        self.label(c, self.x + swatch_mm + 1.1, label)?;
         self.advance(swatch_mm, label);
         Ok(())
+    }
+
+    /// An item's label, from `x`.
+    fn label(&self, c: &Canvas<'_, '_>, x: f64, label: &str) -> Result<(), PlotError> {
+        c.text(label, x, self.y, SMALL_FONT_MM, INK, HPos::Left, false)
     }
 
     /// Move past an item whose swatch is `swatch_mm` wide.
@@ -460,15 +457,7 @@ impl Legend {
         label: &str,
     ) -> Result<(), PlotError> {
         c.rect(self.x, self.y - 1.3, self.x + 5.0, self.y + 1.3, color)?;
-        c.text(
-            label,
-            self.x + 6.0,
-            self.y,
-            SMALL_FONT_MM,
-            INK,
-            HPos::Left,
-            false,
-        )?;
+        self.label(c, self.x + 6.0, label)?;
         self.x += 6.0 + text_width_mm(label, SMALL_FONT_MM) + LEGEND_GAP_MM;
         Ok(())
     }

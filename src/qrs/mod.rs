@@ -445,17 +445,12 @@ impl QrsDetector {
 
     /// The band-pass sections (high-pass, low-pass), for a run over a slice
     /// ([`crate::filter::cascade`]).
-    pub(crate) fn band(&self) -> [&BiquadStage; 2] {
-        [&self.highpass, &self.lowpass]
-    }
-
-    /// [`QrsDetector::band`], to change their state.
     pub(crate) fn band_mut(&mut self) -> [&mut BiquadStage; 2] {
         [&mut self.highpass, &mut self.lowpass]
     }
 
     /// [`QrsDetector::push_sample`] of `ecg_mv` whose band-passed value `band` was computed
-    /// outside, by the band-pass sections of [`QrsDetector::band`] (whose state is then
+    /// outside, by the band-pass sections of [`QrsDetector::band_mut`] (whose state is then
     /// already past it).
     #[inline(always)]
     pub(crate) fn push_band_passed(&mut self, ecg_mv: f32, band: f32) -> bool {
