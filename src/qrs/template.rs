@@ -22,6 +22,8 @@ pub const MAX_LEN: usize = 64;
 pub const BANK: usize = 4;
 /// Alignment search, samples either side.
 const SHIFT: usize = 2;
+/// Shifted windows compared with each template.
+const WINDOWS: usize = 2 * SHIFT + 1;
 
 /// How a candidate compares with its most similar template.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,6 +90,7 @@ impl Centred {
         }
     }
 
+    #[cfg(test)]
     fn values(&self) -> &[f32] {
         self.values.get(..self.len).unwrap_or(&[])
     }
@@ -144,6 +147,10 @@ impl Template {
 pub struct TemplateBank {
     len: usize,
     templates: [Option<Template>; BANK],
+    /// The templates' centred waveforms as columns: `columns[j][t]` is sample `j` of template
+    /// `t`'s (0 for an empty slot and past the length), kept in step with `templates`, so that
+    /// one step multiplies a window's sample by every template at once.
+    columns: [[f32; BANK]; MAX_LEN],
     next_id: u32,
 }
 
@@ -153,6 +160,7 @@ impl TemplateBank {
         TemplateBank {
             len: len.clamp(4, MAX_LEN),
             templates: [None; BANK],
+            columns: [[0.0; BANK]; MAX_LEN],
             next_id: 1,
         }
     }
@@ -170,6 +178,87 @@ impl TemplateBank {
     /// Forget every template.
     pub fn reset(&mut self) {
         self.templates = [None; BANK];
+        self.columns = [[0.0; BANK]; MAX_LEN];
+    }
+
+    /// Copy template `slot`'s centred waveform into its column of `columns`.
+    fn store_column(&mut self, slot: usize) {
+        let values = match self.templates.get(slot) {
+            Some(Some(t)) => t.centred.values,
+            _ => [0.0; MAX_LEN],
+        };
+        for (row, &v) in self.columns.iter_mut().zip(values.iter()) {
+            if let Some(c) = row.get_mut(slot) {
+                *c = v;
+            }
+        }
+    }
+
+    /// The shifted windows of `segment` (shift `s`: samples `s..s + len`) about their means,
+    /// each exactly [`Centred::of`] its window (a shift the segment is too short for is left
+    /// empty). The windows' sums and energies are chains of dependent additions, kept in the
+    /// order of the samples; the windows' chains run side by side rather than one after
+    /// another.
+    fn centred_windows(&self, segment: &[f32]) -> [Centred; WINDOWS] {
+        let len = self.len;
+        let mut padded = [0.0f32; MAX_LEN + 2 * SHIFT];
+        for (p, &x) in padded.iter_mut().zip(segment) {
+            *p = x;
+        }
+        // `Iterator::sum` of `f32` starts from −0.0 (so that a sum of −0.0 values is −0.0).
+        let mut sums = [-0.0f32; WINDOWS];
+        for j in 0..len {
+            let row = padded.get(j..j + WINDOWS).unwrap_or(&[]);
+            for (sum, &x) in sums.iter_mut().zip(row) {
+                *sum += x;
+            }
+        }
+        let mut windows = [Centred::EMPTY; WINDOWS];
+        let mut means = [0.0f32; WINDOWS];
+        for (shift, (window, mean)) in windows.iter_mut().zip(means.iter_mut()).enumerate() {
+            if segment.len() >= shift + len {
+                window.len = len;
+                *mean = sums.get(shift).copied().unwrap_or(0.0) / len as f32;
+            }
+        }
+        let mut energies = [0.0f32; WINDOWS];
+        for j in 0..len {
+            let row = padded.get(j..j + WINDOWS).unwrap_or(&[]);
+            for (((window, energy), &mean), &x) in
+                windows.iter_mut().zip(energies.iter_mut()).zip(&means).zip(row)
+            {
+                let d = x - mean;
+                if let Some(v) = window.values.get_mut(j) {
+                    *v = d;
+                }
+                *energy += d * d;
+            }
+        }
+        for (window, &energy) in windows.iter_mut().zip(&energies) {
+            if window.len == 0 {
+                window.values = [0.0; MAX_LEN];
+            } else {
+                window.energy = energy;
+            }
+        }
+        windows
+    }
+
+    /// The sum of the products of each of `windows` with each template (`sums[w][t]`, 0 for an
+    /// empty slot), each summed in the order of the samples from +0.0 as in
+    /// [`Centred::correlation`], so the same values; one step per sample takes every
+    /// template's product at once.
+    fn product_sums<const W: usize>(&self, windows: &[Centred; W]) -> [[f32; BANK]; W] {
+        let mut sums = [[0.0f32; BANK]; W];
+        for (j, column) in self.columns.iter().enumerate().take(self.len) {
+            for (sum, window) in sums.iter_mut().zip(windows) {
+                let x = window.values.get(j).copied().unwrap_or(0.0);
+                for (s, &y) in sum.iter_mut().zip(column) {
+                    *s += x * y;
+                }
+            }
+        }
+        sums
     }
 
     /// Best match of `segment` (length `len + 2·SHIFT`, the candidate window with `SHIFT`
@@ -182,26 +271,15 @@ impl TemplateBank {
             return best;
         }
         // Each shifted window is centred once for all templates.
-        let mut windows = [Centred::EMPTY; 2 * SHIFT + 1];
-        for (shift, window) in windows.iter_mut().enumerate() {
-            // A shift the segment is too short for stays empty and is skipped.
-            window.set(segment.get(shift..shift + self.len).unwrap_or(&[]));
-        }
-        for t in self.templates.iter() {
+        let windows = self.centred_windows(segment);
+        let sums = self.product_sums(&windows);
+        for (slot, t) in self.templates.iter().enumerate() {
             let Some(t) = t else { continue };
-            // The template against all shifted windows in one pass: one product sum per
-            // window, each summed in the order of `Centred::correlation` (so the same values),
-            // with the template's value loaded once for all of them.
-            let mut sums = [0.0f32; 2 * SHIFT + 1];
-            for (j, &y) in t.centred.values().iter().enumerate() {
-                for (sum, window) in sums.iter_mut().zip(windows.iter()) {
-                    *sum += window.values.get(j).copied().unwrap_or(0.0) * y;
-                }
-            }
-            for (window, &sab) in windows.iter().zip(sums.iter()) {
+            for (window, sum) in windows.iter().zip(sums.iter()) {
                 if window.len == 0 {
                     continue;
                 }
+                let sab = sum.get(slot).copied().unwrap_or(0.0);
                 let r = window.correlation_from(sab, &t.centred);
                 if r > best.correlation {
                     best = Match {
@@ -238,10 +316,17 @@ impl TemplateBank {
         let Some(centre) = segment.get(SHIFT..SHIFT + self.len) else {
             return;
         };
+        // The centre is centred once: [`correlation`] of it with a template's waveform is
+        // its correlation with the template's centred waveform (the same means, deviations
+        // and sums, in the same order).
+        let centred = [Centred::of(centre)];
+        let sums = self.product_sums(&centred);
+        let [centred] = centred;
+        let [sums] = sums;
         let mut similar = None;
         for (i, t) in self.templates.iter().enumerate() {
             if let Some(t) = t {
-                let r = correlation(centre, t.wave.get(..self.len).unwrap_or(&[]));
+                let r = centred.correlation_from(sums.get(i).copied().unwrap_or(0.0), &t.centred);
                 if r >= 0.9 && similar.map_or(true, |(_, best)| r > best) {
                     similar = Some((i, r));
                 }
@@ -257,6 +342,7 @@ impl TemplateBank {
                 t.count += 1;
                 t.last_used = now;
             }
+            self.store_column(i);
             return;
         }
         let slot = self
@@ -283,7 +369,7 @@ impl TemplateBank {
         if let Some(t) = self.templates.get_mut(slot) {
             *t = Some(Template {
                 wave,
-                centred: Centred::of(centre),
+                centred,
                 last_used: now,
                 count: 1,
                 id: self.next_id,
@@ -291,6 +377,7 @@ impl TemplateBank {
             });
             self.next_id = self.next_id.wrapping_add(1).max(1);
         }
+        self.store_column(slot);
     }
 
     /// Samples of context needed either side of a window.
@@ -425,6 +512,128 @@ mod tests {
                     assert_eq!((a.template, a.trusted), (b.template, b.trusted));
                 }
                 bank.learn(&segment, round);
+            }
+        }
+    }
+
+    /// `learn` as it was written before the centre was centred once: [`correlation`] of the
+    /// centre with each template's waveform.
+    fn learn_by_correlation(bank: &mut TemplateBank, segment: &[f32], now: u64) {
+        let Some(centre) = segment.get(SHIFT..SHIFT + bank.len) else {
+            return;
+        };
+        let mut similar = None;
+        for (i, t) in bank.templates.iter().enumerate() {
+            if let Some(t) = t {
+                let r = correlation(centre, &t.wave[..bank.len]);
+                if r >= 0.9 && similar.map_or(true, |(_, best)| r > best) {
+                    similar = Some((i, r));
+                }
+            }
+        }
+        if let Some((i, _)) = similar {
+            let t = bank.templates[i].as_mut().unwrap();
+            let w = 1.0 / (t.count.min(7) + 1) as f32;
+            for (a, &b) in t.wave.iter_mut().zip(centre) {
+                *a += w * (b - *a);
+            }
+            t.centred = Centred::of(&t.wave[..bank.len]);
+            t.count += 1;
+            t.last_used = now;
+            bank.store_column(i);
+            return;
+        }
+        let before = bank.clone();
+        bank.learn(segment, now);
+        // A new template: the slot's choice did not change.
+        assert_eq!(bank.next_id, before.next_id.wrapping_add(1).max(1));
+    }
+
+    #[test]
+    fn learning_by_centred_sums_is_learning_by_correlation() {
+        // Two families of similar shapes (so that beats are averaged into templates) and
+        // noise (so that templates are replaced), with exact zeros, −0.0 and flat stretches.
+        let mut state = 777u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let mut averaged = 0;
+        for len in [4, 9, 18, 23, MAX_LEN] {
+            let (mut fast, mut plain) = (TemplateBank::new(len), TemplateBank::new(len));
+            for round in 0..300u64 {
+                let kind = (next() + 0.5) * 6.0;
+                let segment: Vec<f32> = match kind as u32 {
+                    0 => bump(len + 4, len as f32 / 2.0, 2.0, 1.0)
+                        .iter()
+                        .map(|v| v + 0.05 * next())
+                        .collect(),
+                    1 => bump(len + 4, len as f32 / 3.0, 4.0, -1.0)
+                        .iter()
+                        .map(|v| v + 0.05 * next())
+                        .collect(),
+                    2 => vec![-0.0; len + 4],
+                    3 => vec![0.25; len + 4],
+                    _ => (0..len + 4).map(|_| next()).collect(),
+                };
+                fast.learn(&segment, round);
+                learn_by_correlation(&mut plain, &segment, round);
+                for (a, b) in fast.templates.iter().zip(plain.templates.iter()) {
+                    match (a, b) {
+                        (Some(a), Some(b)) => {
+                            let bits = |w: &[f32]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                            assert_eq!(bits(&a.wave), bits(&b.wave), "len {len} round {round}");
+                            assert_eq!(bits(&a.centred.values), bits(&b.centred.values));
+                            assert_eq!(a.centred.energy.to_bits(), b.centred.energy.to_bits());
+                            assert_eq!((a.id, a.count, a.last_used), (b.id, b.count, b.last_used));
+                        }
+                        (None, None) => {}
+                        _ => panic!("len {len} round {round}: slots differ"),
+                    }
+                }
+                averaged += fast.templates.iter().flatten().filter(|t| t.count > 1).count();
+                // The columns are the centred templates.
+                for (slot, t) in fast.templates.iter().enumerate() {
+                    for (j, row) in fast.columns.iter().enumerate() {
+                        let want = t.map_or(0.0, |t| t.centred.values[j]);
+                        assert_eq!(row[slot].to_bits(), want.to_bits());
+                    }
+                }
+            }
+        }
+        assert!(averaged > 0, "no beat was averaged into a template");
+    }
+
+    #[test]
+    fn centred_windows_are_each_window_centred() {
+        let mut state = 4242u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let specials = [f32::NAN, f32::INFINITY, -0.0, 1e-40, -3e38, 3e38];
+        for len in [4, 9, 18, 23, MAX_LEN] {
+            let bank = TemplateBank::new(len);
+            for round in 0..200 {
+                let mut segment: Vec<f32> = (0..len + 2 * SHIFT).map(|_| next()).collect();
+                if round % 3 == 0 {
+                    let i = ((next() + 0.5) * segment.len() as f32) as usize % segment.len();
+                    segment[i] = specials[round / 3 % specials.len()];
+                }
+                if round % 7 == 1 {
+                    segment.iter_mut().for_each(|v| *v = -0.0);
+                }
+                for cut in 0..=2 * SHIFT + 1 {
+                    let part = &segment[..segment.len() - cut];
+                    let windows = bank.centred_windows(part);
+                    for (shift, w) in windows.iter().enumerate() {
+                        let want = Centred::of(part.get(shift..shift + len).unwrap_or(&[]));
+                        assert_eq!(w.len, want.len);
+                        assert_eq!(w.energy.to_bits(), want.energy.to_bits());
+                        let bits = |c: &Centred| c.values.map(f32::to_bits);
+                        assert_eq!(bits(w), bits(&want), "len {len} round {round} cut {cut}");
+                    }
+                }
             }
         }
     }
