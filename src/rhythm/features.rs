@@ -1228,22 +1228,29 @@ pub fn fast_periodicity(x: &[f32]) -> f32 {
         *c = v - mean;
     }
     let centred = centred.get(..n).unwrap_or(&[]);
-    let energy = dot(centred, centred);
-    if energy <= 1e-12 {
-        return 0.0;
-    }
+    // Lag 0 (the energy, `dot(centred, centred)`) and the lags `lo..=hi`, four at a time:
+    // their sums are independent chains the processor runs side by side, each still the sum
+    // of `dot` in `dot`'s order. The energy comes with the first group.
+    let count = hi - lo + 2;
+    let lag_at = |k: usize| if k == 0 { 0 } else { lo + k - 1 };
+    let mut energy = 0.0f32;
     let mut best = f32::MIN;
-    let mut first = lo;
-    while first <= hi {
-        // Four lags at a time: their sums are independent chains the processor runs side by
-        // side, each still the sum of `dot` in `dot`'s order.
-        let lags = [first, first + 1, first + 2, first + 3];
+    let mut next = 0;
+    while next < count {
+        let lags = [lag_at(next), lag_at(next + 1), lag_at(next + 2), lag_at(next + 3)];
         let sums = lagged_dots(centred, lags);
-        for (lag, sum) in lags.into_iter().zip(sums).take_while(|&(lag, _)| lag <= hi) {
+        for (k, (lag, sum)) in (next..count).zip(lags.into_iter().zip(sums)) {
+            if k == 0 {
+                energy = sum;
+                if energy <= 1e-12 {
+                    return 0.0;
+                }
+                continue;
+            }
             let r = sum / energy * n as f32 / (n - lag) as f32;
             best = best.max(r);
         }
-        first += lags.len();
+        next += lags.len();
     }
     best
 }
@@ -1286,7 +1293,9 @@ fn lagged_dots(x: &[f32], lags: [usize; 4]) -> [f32; 4] {
     sums
 }
 
-/// Dot product over the common length, in four independent partial sums (so it vectorises).
+/// Dot product over the common length, in four independent partial sums (so it vectorises):
+/// the oracle of [`lagged_dots`].
+#[cfg(test)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -1643,9 +1652,15 @@ mod tests {
                     }
                 })
                 .collect();
-            for first in 0..=n {
-                // Lags past the end give 0, as `dot` of empty slices does.
-                let lags = [first, first + 1, first + 2, first + 3];
+            for first in 0..=n + 1 {
+                // Lags past the end give 0, as `dot` of empty slices does; with `first` past
+                // the end, lag 0 (the energy) with the lags `fast_periodicity` takes next.
+                let lags = if first <= n {
+                    [first, first + 1, first + 2, first + 3]
+                } else {
+                    let (lo, _) = PERIODICITY_LAGS;
+                    [0, lo, lo + 1, lo + 2]
+                };
                 let sums = lagged_dots(&x, lags);
                 for (lag, sum) in lags.into_iter().zip(sums) {
                     let expected = if lag <= n {
@@ -1661,6 +1676,55 @@ mod tests {
                     assert!(same, "n {n}, lag {lag}: {sum} against {expected}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn energy_with_the_first_lags_is_the_former_fast_periodicity() {
+        // The former form: the energy by `dot` before the lags, the lags four at a time.
+        fn former(x: &[f32]) -> f32 {
+            let n = x.len();
+            let (lo, hi) = PERIODICITY_LAGS;
+            if n <= 2 * hi || n > PERIODICITY_LEN {
+                return 0.0;
+            }
+            let mean = x.iter().sum::<f32>() / n as f32;
+            let centred: Vec<f32> = x.iter().map(|&v| v - mean).collect();
+            let energy = dot(&centred, &centred);
+            if energy <= 1e-12 {
+                return 0.0;
+            }
+            let mut best = f32::MIN;
+            let mut first = lo;
+            while first <= hi {
+                let lags = [first, first + 1, first + 2, first + 3];
+                let sums = lagged_dots(&centred, lags);
+                for (lag, sum) in lags.into_iter().zip(sums).take_while(|&(l, _)| l <= hi) {
+                    best = best.max(sum / energy * n as f32 / (n - lag) as f32);
+                }
+                first += lags.len();
+            }
+            best
+        }
+        let mut state = 0x51ed_270bu32;
+        for round in 0..600usize {
+            let n = [0, 30, 31, 32, 33, 64, 100, 127, 200, 255, 256, 257][round % 12];
+            let scale = [1.0, 1e-3, 1e-7, 1e-20, 3e18][round / 12 % 5];
+            let x: Vec<f32> = (0..n)
+                .map(|i| {
+                    xorshift(&mut state);
+                    if round % 7 == 3 && i % 41 == 40 {
+                        SPECIAL_F32[(round + i) % SPECIAL_F32.len()]
+                    } else if round % 11 == 5 {
+                        0.25
+                    } else {
+                        (state as f32 / u32::MAX as f32 - 0.5) * scale
+                    }
+                })
+                .collect();
+            let (a, b) = (fast_periodicity(&x), former(&x));
+            let same = a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+            assert!(same, "round {round}, n {n}: {a} against {b}");
         }
     }
 
