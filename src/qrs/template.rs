@@ -84,10 +84,14 @@ impl Centred {
             return;
         }
         let mean = a.iter().sum::<f32>() / a.len() as f32;
+        // Summed in a local: summed in the field, each addition waited for the store of the
+        // one before.
+        let mut energy = 0.0f32;
         for (d, &x) in self.values.iter_mut().zip(a) {
             *d = x - mean;
-            self.energy += *d * *d;
+            energy += *d * *d;
         }
+        self.energy = energy;
     }
 
     #[cfg(test)]
