@@ -113,16 +113,32 @@ impl Centred {
     /// order of the samples (0 when either is flat or empty).
     #[inline]
     fn correlation_from(&self, sab: f32, other: &Centred) -> f32 {
-        if self.len == 0 || self.len != other.len {
-            return 0.0;
-        }
-        let den = libm::sqrtf(self.energy * other.energy);
-        if den <= f32::EPSILON {
-            0.0
-        } else {
-            sab / den
-        }
+        correlation_from(self.len, self.energy, sab, other)
     }
+}
+
+/// Pearson correlation of a centred waveform of length `len` and energy `energy` with `other`,
+/// given the sum of their products `sab` (0 when either is flat or empty, or the lengths
+/// differ).
+#[inline]
+fn correlation_from(len: usize, energy: f32, sab: f32, other: &Centred) -> f32 {
+    if len == 0 || len != other.len {
+        return 0.0;
+    }
+    let den = libm::sqrtf(energy * other.energy);
+    if den <= f32::EPSILON {
+        0.0
+    } else {
+        sab / den
+    }
+}
+
+/// The shifted windows of a segment compared with every template (see
+/// [`TemplateBank::window_sums`]).
+struct WindowSums {
+    lens: [usize; WINDOWS],
+    energies: [f32; WINDOWS],
+    products: [[f32; BANK]; WINDOWS],
 }
 
 /// One morphology: a mean waveform, when a confirmed beat last taught it, and whether the
@@ -199,11 +215,13 @@ impl TemplateBank {
     }
 
     /// The shifted windows of `segment` (shift `s`: samples `s..s + len`) about their means,
-    /// each exactly [`Centred::of`] its window (a shift the segment is too short for is left
-    /// empty). The windows' sums and energies are chains of dependent additions, kept in the
-    /// order of the samples; the windows' chains run side by side rather than one after
-    /// another.
-    fn centred_windows(&self, segment: &[f32]) -> [Centred; WINDOWS] {
+    /// compared with every template in one pass: each window's length (0 for a shift the
+    /// segment is too short for), its energy about its mean — [`Centred::of`]'s — and the sum
+    /// of its products with each template (`sums[w][t]`, 0 for an empty slot) —
+    /// [`Centred::correlation`]'s. Every sum is a chain of dependent additions in the order of
+    /// the samples, as there; the windows' and the templates' chains run side by side rather
+    /// than one after another, and the centred windows are not stored.
+    fn window_sums(&self, segment: &[f32]) -> WindowSums {
         let len = self.len;
         let mut padded = [0.0f32; MAX_LEN + 2 * SHIFT];
         for (p, &x) in padded.iter_mut().zip(segment) {
@@ -217,35 +235,44 @@ impl TemplateBank {
                 *sum += x;
             }
         }
-        let mut windows = [Centred::EMPTY; WINDOWS];
+        let mut out = WindowSums {
+            lens: [0; WINDOWS],
+            energies: [0.0; WINDOWS],
+            products: [[0.0; BANK]; WINDOWS],
+        };
         let mut means = [0.0f32; WINDOWS];
-        for (shift, (window, mean)) in windows.iter_mut().zip(means.iter_mut()).enumerate() {
+        for (shift, (n, mean)) in out.lens.iter_mut().zip(means.iter_mut()).enumerate() {
             if segment.len() >= shift + len {
-                window.len = len;
+                *n = len;
                 *mean = sums.get(shift).copied().unwrap_or(0.0) / len as f32;
             }
         }
-        let mut energies = [0.0f32; WINDOWS];
-        for j in 0..len {
+        let (mut energies, mut products) = (out.energies, out.products);
+        for (j, column) in self.columns.iter().enumerate().take(len) {
             let row = padded.get(j..j + WINDOWS).unwrap_or(&[]);
-            for (((window, energy), &mean), &x) in
-                windows.iter_mut().zip(energies.iter_mut()).zip(&means).zip(row)
+            for (((energy, sum), &mean), &x) in
+                energies.iter_mut().zip(products.iter_mut()).zip(&means).zip(row)
             {
                 let d = x - mean;
-                if let Some(v) = window.values.get_mut(j) {
-                    *v = d;
-                }
                 *energy += d * d;
+                for (s, &y) in sum.iter_mut().zip(column) {
+                    *s += d * y;
+                }
             }
         }
-        for (window, &energy) in windows.iter_mut().zip(&energies) {
-            if window.len == 0 {
-                window.values = [0.0; MAX_LEN];
-            } else {
-                window.energy = energy;
+        for (((n, energy), sum), (&e, &p)) in out
+            .lens
+            .iter()
+            .zip(out.energies.iter_mut())
+            .zip(out.products.iter_mut())
+            .zip(energies.iter().zip(products.iter()))
+        {
+            if *n > 0 {
+                *energy = e;
+                *sum = p;
             }
         }
-        windows
+        out
     }
 
     /// The sum of the products of each of `windows` with each template (`sums[w][t]`, 0 for an
@@ -275,16 +302,15 @@ impl TemplateBank {
             return best;
         }
         // Each shifted window is centred once for all templates.
-        let windows = self.centred_windows(segment);
-        let sums = self.product_sums(&windows);
+        let w = self.window_sums(segment);
         for (slot, t) in self.templates.iter().enumerate() {
             let Some(t) = t else { continue };
-            for (window, sum) in windows.iter().zip(sums.iter()) {
-                if window.len == 0 {
+            for ((&len, &energy), sums) in w.lens.iter().zip(&w.energies).zip(&w.products) {
+                if len == 0 {
                     continue;
                 }
-                let sab = sum.get(slot).copied().unwrap_or(0.0);
-                let r = window.correlation_from(sab, &t.centred);
+                let sab = sums.get(slot).copied().unwrap_or(0.0);
+                let r = correlation_from(len, energy, sab, &t.centred);
                 if r > best.correlation {
                     best = Match {
                         correlation: r,
@@ -609,7 +635,7 @@ mod tests {
     }
 
     #[test]
-    fn centred_windows_are_each_window_centred() {
+    fn window_sums_are_each_window_centred_and_correlated() {
         let mut state = 4242u32;
         let mut next = move || {
             state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
@@ -617,7 +643,7 @@ mod tests {
         };
         let specials = [f32::NAN, f32::INFINITY, -0.0, 1e-40, -3e38, 3e38];
         for len in [4, 9, 18, 23, MAX_LEN] {
-            let bank = TemplateBank::new(len);
+            let mut bank = TemplateBank::new(len);
             for round in 0..200 {
                 let mut segment: Vec<f32> = (0..len + 2 * SHIFT).map(|_| next()).collect();
                 if round % 3 == 0 {
@@ -629,14 +655,30 @@ mod tests {
                 }
                 for cut in 0..=2 * SHIFT + 1 {
                     let part = &segment[..segment.len() - cut];
-                    let windows = bank.centred_windows(part);
-                    for (shift, w) in windows.iter().enumerate() {
+                    let w = bank.window_sums(part);
+                    for shift in 0..WINDOWS {
                         let want = Centred::of(part.get(shift..shift + len).unwrap_or(&[]));
-                        assert_eq!(w.len, want.len);
-                        assert_eq!(w.energy.to_bits(), want.energy.to_bits());
-                        let bits = |c: &Centred| c.values.map(f32::to_bits);
-                        assert_eq!(bits(w), bits(&want), "len {len} round {round} cut {cut}");
+                        let at = format!("len {len} round {round} cut {cut} shift {shift}");
+                        assert_eq!(w.lens[shift], want.len, "{at}");
+                        assert_eq!(w.energies[shift].to_bits(), want.energy.to_bits(), "{at}");
+                        for (slot, t) in bank.templates.iter().enumerate() {
+                            // `Centred::correlation`'s sum of products (an empty slot's is not
+                            // used).
+                            let Some(t) = t else { continue };
+                            let mut sab = 0.0f32;
+                            for (&x, &y) in want.values().iter().zip(t.centred.values()) {
+                                sab += x * y;
+                            }
+                            let got = w.products[shift][slot];
+                            let same = got.to_bits() == sab.to_bits()
+                                || (got.is_nan() && sab.is_nan());
+                            assert!(same, "{at} slot {slot}: {got} against {sab}");
+                        }
                     }
+                }
+                // Templates of random shapes, and a flat one, in the slots.
+                if round % 50 < BANK as usize {
+                    bank.learn(&segment, round as u64);
                 }
             }
         }
