@@ -677,7 +677,7 @@ mod tests {
                     }
                 }
                 // Templates of random shapes, and a flat one, in the slots.
-                if round % 50 < BANK as usize {
+                if round % 50 < BANK {
                     bank.learn(&segment, round as u64);
                 }
             }
