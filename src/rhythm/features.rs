@@ -23,7 +23,8 @@
 //! - every input sample: ≈ 15 operations (resampler, quality counters);
 //! - every resampled tick (128 per second): ≈ 20 operations (ring write, block sums);
 //! - every closed block (4 per second): its 32 samples averaged in groups of four (the 32-Hz
-//!   signal of [`fast_periodicity`]);
+//!   signal of [`fast_periodicity`]), and the eight averages added to the 33 running sums from
+//!   the latest block starts (the sum a decision's window removes the mean with);
 //! - one tick in 128: the 256-point FFT (≈ 5 000 flops with windowing and power) **or** TCSC
 //!   (≈ 800) **or** the leakage and the binarisation for Lempel–Ziv (≈ 1 500) **or** the
 //!   Lempel–Ziv parse — never two in the same tick. The parse is bit-parallel
@@ -87,6 +88,11 @@ const PERIODICITY_DECIMATION: usize = 4;
 const PERIODICITY_LAGS: (usize, usize) = (5, 15);
 /// Decimated samples [`fast_periodicity`] looks at (the resampled ring's 8 s).
 const PERIODICITY_LEN: usize = RING_LEN / PERIODICITY_DECIMATION;
+/// Decimated samples per block.
+const DECIMATED_PER_BLOCK: usize = BLOCK_LEN / PERIODICITY_DECIMATION;
+/// Running sums of the decimated samples kept, one from each of the latest block starts: as
+/// many as a [`PERIODICITY_LEN`] window can start at, and one more.
+const DECIMATED_SUMS: usize = PERIODICITY_LEN / DECIMATED_PER_BLOCK + 1;
 
 /// Number of features.
 pub const N_FEATURES: usize = 21;
@@ -360,6 +366,13 @@ pub struct FeatureExtractor<S: PowerSpectrum> {
     /// The closed blocks' resampled samples at 32 Hz (means of groups of four, from index 0),
     /// for [`fast_periodicity`]: decimated once per block rather than once per decision.
     decimated: History<f32>,
+    /// The sum of the decimated samples from each of the latest block starts to the newest
+    /// (slot `(start / DECIMATED_PER_BLOCK) % DECIMATED_SUMS`), added as each block closes:
+    /// the sum a decision's [`fast_periodicity`] removes the mean with, ready (see
+    /// [`FeatureExtractor::decimated_sum`])…
+    decimated_sums: [f32; DECIMATED_SUMS],
+    /// …and the decimated index each starts at (`u64::MAX`: none).
+    decimated_sum_starts: [u64; DECIMATED_SUMS],
     prev_raw: f32,
     run: u32,
     n: u64,
@@ -395,6 +408,8 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             ticks: 0,
             prev_dec: 0.0,
             decimated: History::new(PERIODICITY_LEN),
+            decimated_sums: [0.0; DECIMATED_SUMS],
+            decimated_sum_starts: [u64::MAX; DECIMATED_SUMS],
             prev_raw: 0.0,
             run: 0,
             n: 0,
@@ -418,6 +433,8 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
         self.ticks = 0;
         self.prev_dec = 0.0;
         self.decimated.reset();
+        self.decimated_sums = [0.0; DECIMATED_SUMS];
+        self.decimated_sum_starts = [u64::MAX; DECIMATED_SUMS];
         self.prev_raw = 0.0;
         self.run = 0;
         self.n = 0;
@@ -813,10 +830,38 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
             }
             &copy[..]
         };
-        for group in block.chunks_exact(PERIODICITY_DECIMATION) {
-            self.decimated
-                .push(group.iter().sum::<f32>() / PERIODICITY_DECIMATION as f32);
+        // A running sum starts here (from −0.0, as `Iterator::sum`'s), and every running sum
+        // takes the block's samples in order: each is the sum `fast_periodicity` would take
+        // of the samples from its start, in the same order, so the same value. The sums are
+        // independent chains, one step per sample for all of them, where the decision's pass
+        // was one chain of up to 256 dependent additions.
+        let start = self.decimated.len_pushed();
+        let slot = (start / DECIMATED_PER_BLOCK as u64) as usize % DECIMATED_SUMS;
+        if let (Some(sum), Some(from)) = (
+            self.decimated_sums.get_mut(slot),
+            self.decimated_sum_starts.get_mut(slot),
+        ) {
+            *sum = -0.0;
+            *from = start;
         }
+        for group in block.chunks_exact(PERIODICITY_DECIMATION) {
+            let v = group.iter().sum::<f32>() / PERIODICITY_DECIMATION as f32;
+            self.decimated.push(v);
+            for sum in self.decimated_sums.iter_mut() {
+                *sum += v;
+            }
+        }
+    }
+
+    /// The running sum of the decimated samples `[first, first + count)` (see
+    /// `decimated_sums`), when one starts at `first` and `first + count` is the newest.
+    fn decimated_sum(&self, first: u64, count: u64) -> Option<f32> {
+        let slot = (first / DECIMATED_PER_BLOCK as u64) as usize % DECIMATED_SUMS;
+        let held = first % DECIMATED_PER_BLOCK as u64 == 0
+            && self.decimated_sum_starts.get(slot) == Some(&first)
+            && first + count == self.decimated.len_pushed();
+        held.then(|| self.decimated_sums.get(slot).copied())
+            .flatten()
     }
 
     /// [`fast_periodicity`] of the resampled samples `[from, to)` still held (at most the
@@ -849,7 +894,13 @@ impl<S: PowerSpectrum> FeatureExtractor<S> {
                 n += len;
             }
         }
-        x.get(..n).map_or(0.0, fast_periodicity)
+        let Some(x) = x.get(..n) else {
+            return 0.0;
+        };
+        match self.decimated_sum(first, n as u64) {
+            Some(sum) => fast_periodicity_of_sum(x, sum),
+            None => fast_periodicity(x),
+        }
     }
 
     /// [`fast_periodicity`] of the held resampled samples `[from, to)` (at most the ring's
@@ -1217,12 +1268,21 @@ pub fn rr_explained(rrs: &[f32], cycle: f32) -> f32 {
 /// organised rhythm correlates with itself one cycle later, so a strong peak at a lag shorter
 /// than 0.5 s means something recurs faster than 120 per minute.
 pub fn fast_periodicity(x: &[f32]) -> f32 {
+    let (_, hi) = PERIODICITY_LAGS;
+    if x.len() <= 2 * hi || x.len() > PERIODICITY_LEN {
+        return 0.0;
+    }
+    fast_periodicity_of_sum(x, x.iter().sum::<f32>())
+}
+
+/// [`fast_periodicity`] of `x` given `x`'s sum `sum` (`x.iter().sum::<f32>()`).
+fn fast_periodicity_of_sum(x: &[f32], sum: f32) -> f32 {
     let n = x.len();
     let (lo, hi) = PERIODICITY_LAGS;
     if n <= 2 * hi || n > PERIODICITY_LEN {
         return 0.0;
     }
-    let mean = x.iter().sum::<f32>() / n as f32;
+    let mean = sum / n as f32;
     let mut centred = [0.0f32; PERIODICITY_LEN];
     for (c, &v) in centred.iter_mut().zip(x.iter()) {
         *c = v - mean;
@@ -1901,7 +1961,7 @@ mod tests {
                 FeatureParams::default(),
             );
             let total = (fs * 40.0) as usize;
-            let (mut checked, mut compared) = (0, 0);
+            let (mut checked, mut compared, mut summed) = (0, 0, 0);
             for i in 0..total {
                 let t = i as f32 / fs;
                 xorshift(&mut state);
@@ -1944,10 +2004,19 @@ mod tests {
                     if held_from % 4 == 0 && whole <= x.decimated.len_pushed() * 4 {
                         compared += 1;
                     }
+                    // Was the running sum there, and is it the sum of the window's samples?
+                    let (first, count) = (held_from / 4, (to - held_from) / 4);
+                    if let Some(sum) = x.decimated_sum(first, count) {
+                        let plain: f32 = (first..first + count)
+                            .map(|i| x.decimated.get(i).unwrap())
+                            .sum();
+                        assert_eq!(sum.to_bits(), plain.to_bits(), "{fs} Hz {from}..{to}");
+                        summed += 1;
+                    }
                     checked += 1;
                 }
             }
-            assert!(checked > 100 && compared > 10, "{checked} {compared}");
+            assert!(checked > 100 && compared > 10 && summed > 10, "{checked} {compared} {summed}");
         }
     }
 
