@@ -275,18 +275,14 @@ impl TemplateBank {
         out
     }
 
-    /// The sum of the products of each of `windows` with each template (`sums[w][t]`, 0 for an
-    /// empty slot), each summed in the order of the samples from +0.0 as in
-    /// [`Centred::correlation`], so the same values; one step per sample takes every
-    /// template's product at once.
-    fn product_sums<const W: usize>(&self, windows: &[Centred; W]) -> [[f32; BANK]; W] {
-        let mut sums = [[0.0f32; BANK]; W];
-        for (j, column) in self.columns.iter().enumerate().take(self.len) {
-            for (sum, window) in sums.iter_mut().zip(windows) {
-                let x = window.values.get(j).copied().unwrap_or(0.0);
-                for (s, &y) in sum.iter_mut().zip(column) {
-                    *s += x * y;
-                }
+    /// The sum of the products of `c` with each template (`sums[t]`, 0 for an empty slot),
+    /// each summed in the order of the samples from +0.0 as in [`Centred::correlation`], so
+    /// the same values; one step per sample takes every template's product at once.
+    fn product_sums(&self, c: &Centred) -> [f32; BANK] {
+        let mut sums = [0.0f32; BANK];
+        for (column, &x) in self.columns.iter().zip(c.values.iter()).take(self.len) {
+            for (s, &y) in sums.iter_mut().zip(column) {
+                *s += x * y;
             }
         }
         sums
@@ -349,10 +345,8 @@ impl TemplateBank {
         // The centre is centred once: [`correlation`] of it with a template's waveform is
         // its correlation with the template's centred waveform (the same means, deviations
         // and sums, in the same order).
-        let centred = [Centred::of(centre)];
+        let centred = Centred::of(centre);
         let sums = self.product_sums(&centred);
-        let [centred] = centred;
-        let [sums] = sums;
         let mut similar = None;
         for (i, t) in self.templates.iter().enumerate() {
             if let Some(t) = t {
@@ -368,7 +362,10 @@ impl TemplateBank {
                 for (a, &b) in t.wave.iter_mut().zip(centre) {
                     *a += w * (b - *a);
                 }
-                t.centred = Centred::of(t.wave.get(..self.len).unwrap_or(&[]));
+                // Centred in place (the same values as `Centred::of`: the length is the
+                // same, the samples past it stay 0).
+                let Template { wave, centred, .. } = t;
+                centred.set(wave.get(..self.len).unwrap_or(&[]));
                 t.count += 1;
                 t.last_used = now;
             }
