@@ -105,9 +105,14 @@ pub struct DecisionParams {
     /// this; VF and VT median 0.6, where a fibrillating or tachycardic heart repeats itself
     /// every 0.15–0.5 s)…
     pub motion_shock_max_fast_periodicity: f32,
-    /// …and the median 0.25-s peak-to-peak amplitude is at least this, mV (an electrode moving
-    /// on the skin adds millivolts).
+    /// …the median 0.25-s peak-to-peak amplitude is at least this, mV (an electrode moving
+    /// on the skin adds millivolts)…
     pub motion_shock_min_median_ptp_mv: f32,
+    /// …and less than this fraction of the power lies in 12–32 Hz: the swings are slow. (VF
+    /// laced with spiky artefact — defibrillation, CPR, saturation, as in cudb cu12 — leaks as
+    /// much and swings as slowly, but holds 0.13 of its power there; the shock-scored nstdb
+    /// windows hold 0.03–0.08.)
+    pub motion_shock_max_band_high: f32,
     /// Classifier probability at or above which a shock is advised.
     pub shock_threshold: f32,
     /// A shockable rhythm is called VT (sync stays available) when its beats are regular
@@ -173,6 +178,7 @@ impl DecisionParams {
             motion_shock_min_band_low: 0.2,
             motion_shock_max_fast_periodicity: 0.3,
             motion_shock_min_median_ptp_mv: 1.25,
+            motion_shock_max_band_high: 0.1,
             shock_threshold: config.rhythm.shock_threshold,
             vt_max_rr_cv: 0.15,
             vt_min_correlation: 0.8,
@@ -249,6 +255,7 @@ pub fn mimics_vf_by_motion(s: &WindowSummary, p: &DecisionParams) -> bool {
         && f[features::index::BAND_LOW] >= p.motion_shock_min_band_low
         && f[features::index::FAST_PERIODICITY] < p.motion_shock_max_fast_periodicity
         && s.quality.median_block_ptp_mv >= p.motion_shock_min_median_ptp_mv
+        && f[features::index::BAND_HIGH] < p.motion_shock_max_band_high
 }
 
 /// Asystole by convention: no 0.25-s block of the window reaches the asystole amplitude.
@@ -651,11 +658,12 @@ mod tests {
         // A score below the threshold keeps its analysis: the rule only withholds shocks.
         assert_eq!(decide(&s, 0.1, &p).0, Decision::Nonshockable);
         // Each condition alone lets the shock through: a VF-like leakage, little slow power,
-        // a waveform recurring at a fast rate, a small amplitude.
-        let vf_like: [(usize, f32); 3] = [
+        // a waveform recurring at a fast rate, spiky (fast) content, a small amplitude.
+        let vf_like: [(usize, f32); 4] = [
             (features::index::VF_LEAKAGE, 0.5),
             (features::index::BAND_LOW, 0.07),
             (features::index::FAST_PERIODICITY, 0.6),
+            (features::index::BAND_HIGH, 0.13),
         ];
         for (i, v) in vf_like {
             let mut t = s;
