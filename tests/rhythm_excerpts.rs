@@ -1,4 +1,5 @@
-//! The shock advisor on short real excerpts (test-data/rhythm, provenance in its README).
+//! The shock advisor on short real excerpts (test-data/rhythm and test-data/nstdb_118e00,
+//! provenance in their READMEs).
 
 mod common;
 
@@ -68,4 +69,29 @@ fn vf_onset_in_cu01_is_advised_a_shock_within_the_window() {
             "window {window_s}: delay {delay_s} s"
         );
     }
+}
+
+/// Electrode-motion noise at 0 dB on sinus rhythm (`test-data/nstdb_118e00`: nstdb 118e00,
+/// 290–320 s, the noise from 300 s) is never advised a shock: the windows that reach into it are
+/// indeterminate (noise) or non-shockable (`rhythm::mimics_vf_by_motion`; before that rule the
+/// classifier shocked 13 of them at 8 s).
+#[test]
+fn motion_noise_on_sinus_rhythm_of_118e00_is_never_shockable() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/nstdb_118e00");
+    let rec = ecg_rhythm::io::open_recording(&path, &ecg_rhythm::io::ReadOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let fs = rec.sample_rate_hz;
+    let noise_from = (10.0 * fs) as u64;
+    let ev = rhythm(fs, 8.0, &rec.samples_mv);
+    assert!(ev.len() >= 20, "{} decisions", ev.len());
+    for e in &ev {
+        assert_ne!(e.decision, Decision::Shockable, "{e:?}");
+    }
+    // The rule names the noise rather than guessing a rhythm.
+    let noisy = ev
+        .iter()
+        .filter(|e| e.end > noise_from + 4 * fs as u64)
+        .filter(|e| e.decision == Decision::Indeterminate)
+        .count();
+    assert!(noisy >= 8, "{noisy} indeterminate decisions in the noise");
 }

@@ -32,7 +32,8 @@
 //! slow-organised-rhythm rule (regular — or regular but for ectopic beats, with no waveform
 //! periodicity faster than 120/min — alike beats below 120 bpm, spectrum peaking below 4 Hz →
 //! non-shockable: [`is_slow_organised`]), and the classifier's probability against
-//! `rhythm.shock_threshold`.
+//! `rhythm.shock_threshold`; a window it would shock that shows electrode motion mimicking VF
+//! ([`mimics_vf_by_motion`]) is indeterminate (noise) instead.
 //!
 //! ## Bounded work
 //! Features are accumulated as the samples arrive ([`features`] states the worst case per
@@ -91,6 +92,27 @@ pub struct DecisionParams {
     /// on the skin (electrode-motion noise; Moody, Muldrow & Mark, Computers in Cardiology
     /// 1984), which VF (3–8 Hz) is not.
     pub motion_max_dominant_hz: f32,
+    /// A window the classifier would shock is motion artefact, not VF, when the VF filter
+    /// leaks at least this much (Kuo & Dillman 1978: VF is a near-sinusoid that a notch at its
+    /// mean frequency nearly cancels; training VF and VT windows median 0.50, 95th
+    /// percentile 0.74; the shock-scored sinus windows of nstdb's electrode-motion records
+    /// 0.77–0.83)…
+    pub motion_shock_min_leakage: f32,
+    /// …at least this fraction of the power lies in 0.5–1.5 Hz (the electrode's slow
+    /// swings; VF median 0.07)…
+    pub motion_shock_min_band_low: f32,
+    /// …the waveform does not recur at a fast rate ([`features::fast_periodicity`] below
+    /// this; VF and VT median 0.6, where a fibrillating or tachycardic heart repeats itself
+    /// every 0.15–0.5 s)…
+    pub motion_shock_max_fast_periodicity: f32,
+    /// …the median 0.25-s peak-to-peak amplitude is at least this, mV (an electrode moving
+    /// on the skin adds millivolts)…
+    pub motion_shock_min_median_ptp_mv: f32,
+    /// …and less than this fraction of the power lies in 12–32 Hz: the swings are slow. (VF
+    /// laced with spiky artefact — defibrillation, CPR, saturation, as in cudb cu12 — leaks as
+    /// much and swings as slowly, but holds 0.13 of its power there; the shock-scored nstdb
+    /// windows hold 0.03–0.08.)
+    pub motion_shock_max_band_high: f32,
     /// Classifier probability at or above which a shock is advised.
     pub shock_threshold: f32,
     /// A shockable rhythm is called VT (sync stays available) when its beats are regular
@@ -152,6 +174,11 @@ impl DecisionParams {
             motion_min_median_ptp_mv: 2.5,
             motion_min_band_low: 0.3,
             motion_max_dominant_hz: 1.5,
+            motion_shock_min_leakage: 0.76,
+            motion_shock_min_band_low: 0.2,
+            motion_shock_max_fast_periodicity: 0.3,
+            motion_shock_min_median_ptp_mv: 1.25,
+            motion_shock_max_band_high: 0.1,
             shock_threshold: config.rhythm.shock_threshold,
             vt_max_rr_cv: 0.15,
             vt_min_correlation: 0.8,
@@ -214,6 +241,21 @@ pub fn quality_issue(s: &WindowSummary, p: &DecisionParams) -> Option<QualityIss
         return Some(QualityIssue::Noise);
     }
     None
+}
+
+/// Electrode-motion artefact the classifier took for VF: large, slow, irregular swings
+/// (see `motion_shock_min_leakage` and the fields after it). Checked only for a window the
+/// classifier would shock, so that an analysable non-shockable rhythm under the same noise
+/// keeps its class; the advice is then indeterminate (noise) rather than a shock. Such
+/// artefact is the commonest cause of shocks advised on sinus rhythm in noise (on nstdb's
+/// electrode-motion records, 45 of 1 290 sinus windows before this rule).
+pub fn mimics_vf_by_motion(s: &WindowSummary, p: &DecisionParams) -> bool {
+    let f = &s.features.values;
+    f[features::index::VF_LEAKAGE] >= p.motion_shock_min_leakage
+        && f[features::index::BAND_LOW] >= p.motion_shock_min_band_low
+        && f[features::index::FAST_PERIODICITY] < p.motion_shock_max_fast_periodicity
+        && s.quality.median_block_ptp_mv >= p.motion_shock_min_median_ptp_mv
+        && f[features::index::BAND_HIGH] < p.motion_shock_max_band_high
 }
 
 /// Asystole by convention: no 0.25-s block of the window reaches the asystole amplitude.
@@ -291,6 +333,9 @@ pub fn decide(
         return (Decision::Nonshockable, nonshockable_class(s, p), None);
     }
     if score >= p.shock_threshold {
+        if mimics_vf_by_motion(s, p) {
+            return (Decision::Indeterminate, RhythmClass::Unknown, Some(QualityIssue::Noise));
+        }
         (Decision::Shockable, shockable_class(s, p), None)
     } else {
         (Decision::Nonshockable, nonshockable_class(s, p), None)
@@ -593,6 +638,42 @@ mod tests {
         // The same amplitude at a VF frequency is analysed.
         s.features.values[features::index::DOMINANT_FREQ_HZ] = 4.5;
         assert_eq!(decide(&s, 0.99, &p).0, Decision::Shockable);
+    }
+
+    #[test]
+    fn motion_artefact_the_classifier_would_shock_is_indeterminate() {
+        let p = DecisionParams::from_config(&Config::default());
+        // A fast, irregular "rhythm" (not slow organised) under large, slow, leaky swings.
+        let mut s = organised_at(150.0);
+        s.rr_regular = 0.3;
+        s.rr_explained = 0.4;
+        s.quality.median_block_ptp_mv = 2.0;
+        s.features.values[features::index::DOMINANT_FREQ_HZ] = 1.9;
+        s.features.values[features::index::VF_LEAKAGE] = 0.8;
+        s.features.values[features::index::BAND_LOW] = 0.35;
+        s.features.values[features::index::FAST_PERIODICITY] = 0.15;
+        assert!(quality_issue(&s, &p).is_none() && !is_slow_organised(&s, &p));
+        let noise = (Decision::Indeterminate, RhythmClass::Unknown, Some(QualityIssue::Noise));
+        assert_eq!(decide(&s, 0.99, &p), noise);
+        // A score below the threshold keeps its analysis: the rule only withholds shocks.
+        assert_eq!(decide(&s, 0.1, &p).0, Decision::Nonshockable);
+        // Each condition alone lets the shock through: a VF-like leakage, little slow power,
+        // a waveform recurring at a fast rate, spiky (fast) content, a small amplitude.
+        let vf_like: [(usize, f32); 4] = [
+            (features::index::VF_LEAKAGE, 0.5),
+            (features::index::BAND_LOW, 0.07),
+            (features::index::FAST_PERIODICITY, 0.6),
+            (features::index::BAND_HIGH, 0.13),
+        ];
+        for (i, v) in vf_like {
+            let mut t = s;
+            t.features.values[i] = v;
+            assert_eq!(decide(&t, 0.99, &p).0, Decision::Shockable, "feature {i} = {v}");
+        }
+        let mut small = s;
+        small.quality.median_block_ptp_mv = 0.8;
+        assert_eq!(decide(&small, 0.99, &p).0, Decision::Shockable);
+        assert_eq!(decide(&s, 0.99, &p), noise);
     }
 
     #[test]
