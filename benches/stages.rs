@@ -1,5 +1,6 @@
 //! Per-stage cost: pre-filter, QRS detector, shock advisor (rhythm features: resampler, blocks,
-//! segment spectra, TCSC, leakage, Lempel–Ziv, beats; decisions with the model), whole engine,
+//! segment spectra, TCSC, leakage, Lempel–Ziv, beats; decisions with the model), whole engine
+//! (sample by sample, and from one slice),
 //! over a real 60 s excerpt.
 //!
 //! `cargo bench --bench stages`; throughput is reported in samples (elements) per second.
@@ -76,6 +77,20 @@ fn stages(c: &mut Criterion) {
             for &v in &x {
                 engine.push(black_box(v), &mut sink);
             }
+            events
+        })
+    });
+    // The same events from slices (`Engine::push_slice`: the filter sections as a wavefront),
+    // as the CLI, the C interface's push of N samples and `examples/throughput` feed it.
+    group.bench_function("engine_slice", |b| {
+        b.iter(|| {
+            engine.reset();
+            let mut events = 0u32;
+            let mut sink = |e: Event| {
+                black_box(&e);
+                events += 1;
+            };
+            engine.push_slice(black_box(&x), &mut sink);
             events
         })
     });
