@@ -441,6 +441,15 @@ pub fn correlation(a: &[f32], b: &[f32]) -> f32 {
 mod tests {
     use super::*;
 
+    /// A fixed pseudo-random sequence (linear congruential) of values in [−0.5, 0.5).
+    fn uniform(seed: u32) -> impl FnMut() -> f32 {
+        let mut state = seed;
+        move || {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        }
+    }
+
     fn bump(len: usize, centre: f32, width: f32, sign: f32) -> Vec<f32> {
         (0..len)
             .map(|i| {
@@ -523,11 +532,7 @@ mod tests {
     fn one_pass_match_is_the_window_by_window_match() {
         // Pseudo-random shapes (a fixed linear congruential sequence), learnt and matched
         // bit for bit against the plain loops, including segments too short for some shifts.
-        let mut state = 12345u32;
-        let mut next = move || {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        };
+        let mut next = uniform(12345);
         for len in [4, 11, 16, 23, MAX_LEN] {
             let mut bank = TemplateBank::new(len);
             for round in 0..40u64 {
@@ -580,11 +585,7 @@ mod tests {
     fn learning_by_centred_sums_is_learning_by_correlation() {
         // Two families of similar shapes (so that beats are averaged into templates) and
         // noise (so that templates are replaced), with exact zeros, −0.0 and flat stretches.
-        let mut state = 777u32;
-        let mut next = move || {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        };
+        let mut next = uniform(777);
         let mut averaged = 0;
         for len in [4, 9, 18, 23, MAX_LEN] {
             let (mut fast, mut plain) = (TemplateBank::new(len), TemplateBank::new(len));
@@ -633,11 +634,7 @@ mod tests {
 
     #[test]
     fn window_sums_are_each_window_centred_and_correlated() {
-        let mut state = 4242u32;
-        let mut next = move || {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        };
+        let mut next = uniform(4242);
         let specials = [f32::NAN, f32::INFINITY, -0.0, 1e-40, -3e38, 3e38];
         for len in [4, 9, 18, 23, MAX_LEN] {
             let mut bank = TemplateBank::new(len);
