@@ -199,6 +199,10 @@ impl Engine {
     #[inline(never)]
     fn push_detected<S: EventSink + ?Sized>(&mut self, n: u64, sample_mv: f32, sink: &mut S) {
         let out = self.qrs.take_output();
+        if let Some(c) = out.candidate.as_ref() {
+            // Before the gate's update: its state for this candidate may depend on it.
+            self.sync.note_activity(c.foreign_activity);
+        }
         self.feed_or_work(n, sample_mv, out.beat.as_ref(), sink);
         self.update_gate(n, sink);
         self.report_qrs(out, sink);

@@ -90,6 +90,9 @@ struct GateParams {
     max_latency: u64,
     /// Shortest RR interval of an organised rhythm that overrides a VF call, samples.
     organised_min_rr: f32,
+    /// Shortest RR interval of a quiet rhythm that overrides a VF call, samples
+    /// ([`QUIET_MIN_RR_S`]).
+    quiet_min_rr: f32,
     /// Candidates closer than this to the previous QRS are never marked, samples.
     flutter_rr: f32,
     /// Sudden-shortening limit of [`SyncMarkerGate::too_fast`], samples.
@@ -124,6 +127,21 @@ const SELECTIVE_RR_FRACTION: (f32, f32) = (0.8, 1.3);
 /// (150 bpm; VF has no QRS complexes, and what a detector finds in it comes faster and
 /// irregularly).
 const ORGANISED_MIN_RR_S: f32 = 0.4;
+/// A VF call is also overridden while the rhythm is *quiet*: the QRS band was busy with
+/// foreign activity ([`QrsCandidate::foreign_activity`]) for at most this fraction of the
+/// last 3 s, at the last candidate…
+///
+/// Fibrillation keeps the band busy between the complexes the trigger fires on (coarse VF,
+/// flutter waves: 0.5–1 of the time), a rhythm of QRS complexes with an isoelectric line between
+/// them does not (≈ 0.05 in a clean ECG). The advisor's call rests on an 8-s window and is wrong
+/// on some organised rhythms with aberrant or multiform complexes (mitdb 203, 207, 105), whose
+/// RR intervals are too irregular for the organised test. Measured with `eval sync`
+/// (`docs/latency.md`, "The VF call overruled in a quiet band").
+pub const QUIET_ACTIVITY: f32 = 0.3;
+/// …with at least this many of the last [`OUTCOMES`] candidates confirmed by the detector…
+const QUIET_MIN_CONFIRMED: u32 = 6;
+/// …and no RR interval among the last eight shorter than this, s (200/min).
+const QUIET_MIN_RR_S: f32 = 0.3;
 /// Candidates closer than this to the previous QRS are never marked, s (240/min: flutter and
 /// fibrillation, treated by unsynchronised defibrillation).
 const FLUTTER_RR_S: f32 = 0.25;
@@ -171,6 +189,8 @@ pub struct SyncMarkerGate {
     veto: Option<SyncUnavailableReason>,
     /// RR intervals of recent confirmed beats, samples.
     rr: MedianOf<8>,
+    /// The last candidate's foreign activity was at most [`QUIET_ACTIVITY`].
+    quiet: bool,
     /// R estimate of the last candidate.
     last_candidate: Option<u64>,
     /// [`QrsCandidate::event_gap`] of the last candidate.
@@ -211,6 +231,7 @@ impl SyncMarkerGate {
                 min_rr: (0.2 * fs) as u64,
                 max_latency: libm::floorf(config.sync.max_latency_ms * fs / 1000.0) as u64,
                 organised_min_rr: ORGANISED_MIN_RR_S * fs,
+                quiet_min_rr: QUIET_MIN_RR_S * fs,
                 flutter_rr: FLUTTER_RR_S * fs,
                 onset_rr: ONSET_RR_S * fs,
                 atrial_lead: (ATRIAL_LEAD_S.0 * fs, ATRIAL_LEAD_S.1 * fs),
@@ -223,6 +244,7 @@ impl SyncMarkerGate {
             last_beat: None,
             veto: None,
             rr: MedianOf::default(),
+            quiet: false,
             last_candidate: None,
             last_event_gap: None,
             oldest_pending_r: u64::MAX,
@@ -245,6 +267,7 @@ impl SyncMarkerGate {
         self.outcomes = 0;
         self.outcome_count = 0;
         self.rr = MedianOf::default();
+        self.quiet = false;
         self.last_candidate = None;
         self.last_event_gap = None;
         self.oldest_pending_r = u64::MAX;
@@ -274,12 +297,17 @@ impl SyncMarkerGate {
     }
 
     /// True when the beats are organised enough to overrule a VF call: every recent candidate
-    /// was confirmed and the last eight RR intervals are all at least the organised minimum.
+    /// was confirmed and the last eight RR intervals are all at least the organised minimum;
+    /// or the band is quiet between the complexes ([`QUIET_ACTIVITY`]), most recent candidates
+    /// were confirmed and the last eight RR intervals are all at least the quiet minimum.
     fn organised(&self) -> bool {
-        self.outcome_count >= OUTCOMES
-            && self.outcomes.count_ones() >= OUTCOMES
-            && self.rr.len() >= 8
-            && self.rr.kth_smallest(0) >= self.p.organised_min_rr
+        if self.outcome_count < OUTCOMES || self.rr.len() < 8 {
+            return false;
+        }
+        let confirmed = self.outcomes.count_ones();
+        let shortest = self.rr.kth_smallest(0);
+        (confirmed >= OUTCOMES && shortest >= self.p.organised_min_rr)
+            || (self.quiet && confirmed >= QUIET_MIN_CONFIRMED && shortest >= self.p.quiet_min_rr)
     }
 
     /// While selective: does the candidate closely match a template and arrive on the beat?
@@ -362,6 +390,17 @@ impl SyncMarkerGate {
             None => self.consecutive = 1,
         }
         self.last_beat = Some(beat.sample);
+    }
+
+    /// The foreign activity of a candidate ([`QrsCandidate::foreign_activity`]), given before
+    /// the gate's [`SyncMarkerGate::update`] of the push that raised it, so that a VF call
+    /// overruled in a quiet band ([`QUIET_ACTIVITY`]) is overruled for that candidate already.
+    pub fn note_activity(&mut self, foreign_activity: f32) {
+        let quiet = foreign_activity <= QUIET_ACTIVITY;
+        if quiet != self.quiet {
+            self.quiet = quiet;
+            self.next_eval = 0;
+        }
     }
 
     /// Set the veto from rhythm analysis and signal quality.
@@ -719,6 +758,60 @@ mod tests {
                 SyncState::Unavailable(SyncUnavailableReason::Vf)
             };
             assert_eq!(gate.state(), expected, "RR {rr}");
+        }
+    }
+
+    #[test]
+    fn vf_call_is_overruled_in_a_quiet_band_with_most_candidates_confirmed() {
+        let vf = GateInputs {
+            veto: Some(SyncUnavailableReason::Vf),
+        };
+        // 360 Hz. RR 0.33 s (180/min) is too fast for the organised test, 0.28 s for either;
+        // every fourth candidate unconfirmed leaves 6 of 8, too few for the organised test.
+        let cases = [
+            // (RR samples, unconfirmed every, foreign activity, overruled)
+            (120u64, 0u64, 0.1f32, true),
+            (120, 4, 0.1, true),
+            (120, 4, 0.3, true),
+            (120, 4, 0.35, false),
+            (120, 3, 0.1, false),
+            (100, 0, 0.1, false),
+            (300, 4, 0.1, true),
+            (300, 4, 0.5, false),
+        ];
+        for (rr, unconfirmed_every, activity, overruled) in cases {
+            let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
+            gate.set_inputs(vf);
+            let mut last = None;
+            for k in 1..=12u64 {
+                let s = rr * k;
+                gate.note_activity(activity);
+                gate.update(s + 10);
+                last = Some(gate.on_candidate(&QrsCandidate {
+                    sample: s,
+                    emitted: s + 10,
+                    correlation: 1.0,
+                    event_gap: None,
+                    foreign_activity: activity,
+                }));
+                if unconfirmed_every == 0 || k % unconfirmed_every != 0 {
+                    gate.on_beat(&beat(s));
+                }
+            }
+            gate.update(rr * 12 + 20);
+            let expected = if overruled {
+                SyncState::Available
+            } else {
+                SyncState::Unavailable(SyncUnavailableReason::Vf)
+            };
+            let case = (rr, unconfirmed_every, activity);
+            assert_eq!(gate.state(), expected, "{case:?}");
+            // The last candidate was judged in the state its own activity gave.
+            assert_eq!(
+                last.is_some_and(|v| v != Verdict::Unavailable),
+                overruled,
+                "{case:?}"
+            );
         }
     }
 
