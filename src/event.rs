@@ -195,7 +195,8 @@ pub enum SyncWithheldReason {
     /// that closely match a learnt QRS and arrive on the rhythm's beat; this one did not.
     Selective,
     /// The QRS band was busy between complexes (artefacts resembling QRS complexes: electrode
-    /// motion, muscle noise), where a candidate is as likely an artefact as a beat.
+    /// motion, muscle noise), where a candidate is as likely an artefact as a beat; or, in a
+    /// fast rhythm (≥ 171/min), not quiet between them, as in flutter and fibrillation.
     Noisy,
 }
 

@@ -99,6 +99,8 @@ struct GateParams {
     onset_rr: f32,
     /// See [`ATRIAL_LEAD_S`], samples.
     atrial_lead: (f32, f32),
+    /// See [`FAST_BUSY_RR_S`], samples.
+    fast_busy_rr: f32,
 }
 
 /// How far the gate trusts the fast candidates.
@@ -156,6 +158,13 @@ const ONSET_RR_S: f32 = 0.35;
 pub const NOISY_ACTIVITY: f32 = 0.55;
 /// See [`SyncMarkerGate::too_fast`].
 const ONSET_RR_FRACTION: f32 = 0.7;
+/// A fast rhythm — median RR of the confirmed beats at most this, s (≥ 171/min) — whose QRS
+/// band is not quiet ([`QUIET_ACTIVITY`]) is not marked either: ventricular flutter and coarse
+/// fibrillation keep the band busy at a fraction of the time that a slower rhythm of
+/// artefact-laden beats can show, and the 8-s rhythm analysis calls them only seconds later.
+/// Measured with `eval sync` (`docs/latency.md`, "Fast and busy"): markers inside VF spans of
+/// mitdb 22 → 16, cudb 30 → 19, for 5 beats of mitdb.
+const FAST_BUSY_RR_S: f32 = 0.35;
 /// A QRS-like event that leads a candidate by at least the first value, s, and by the same
 /// interval as the event before the previous candidate led that one (within the second value,
 /// s), is an atrial wave at a steady PR interval — a tall P wave — not a fibrillation wave: it
@@ -235,6 +244,7 @@ impl SyncMarkerGate {
                 flutter_rr: FLUTTER_RR_S * fs,
                 onset_rr: ONSET_RR_S * fs,
                 atrial_lead: (ATRIAL_LEAD_S.0 * fs, ATRIAL_LEAD_S.1 * fs),
+                fast_busy_rr: FAST_BUSY_RR_S * fs,
             },
             pending: [None; PENDING],
             outcomes: 0,
@@ -494,7 +504,8 @@ impl SyncMarkerGate {
 
     /// A fast QRS candidate: a marker when the gate is available, the candidate's R estimate
     /// lies at most `sync.max_latency_ms` in the past, it does not come too fast after the
-    /// previous QRS, the QRS band was not busy with foreign activity ([`NOISY_ACTIVITY`]), and
+    /// previous QRS, the QRS band was not busy with foreign activity ([`NOISY_ACTIVITY`]; in a
+    /// fast rhythm, not quiet: [`FAST_BUSY_RR_S`]), and
     /// (while the gate is selective) it is credible; otherwise the reason it was withheld, the
     /// first of these that failed.
     pub fn on_candidate(&mut self, candidate: &QrsCandidate) -> Verdict {
@@ -520,7 +531,10 @@ impl SyncMarkerGate {
         // A discharge must follow the R peak by at most `max_latency_ms`: a candidate known to
         // be later than that (a wide QRS whose steep part comes late) would shock too late.
         let late = candidate.emitted.saturating_sub(candidate.sample) > self.p.max_latency;
-        let noisy = candidate.foreign_activity >= NOISY_ACTIVITY;
+        let fast_and_busy = candidate.foreign_activity > QUIET_ACTIVITY
+            && self.rr.len() >= 4
+            && self.rr.median() <= self.p.fast_busy_rr;
+        let noisy = candidate.foreign_activity >= NOISY_ACTIVITY || fast_and_busy;
         match self.state {
             SyncState::Unavailable(_) => Verdict::Unavailable,
             SyncState::Available if late => Verdict::Withheld(SyncWithheldReason::Late),
@@ -699,6 +713,33 @@ mod tests {
         let mut gate = available_gate();
         gate.on_beat(&beat(1500));
         assert!(gate.on_candidate(&at(1800, 0.3)).marker().is_some());
+    }
+
+    #[test]
+    fn fast_rhythm_is_marked_only_in_a_quiet_band() {
+        // 360 Hz, confirmed beats every 120 samples (0.33 s, 180/min) or 150 (0.42 s, 144/min).
+        for (rr, activity, marked) in [
+            (120u64, 0.1f32, true),
+            (120, QUIET_ACTIVITY, true),
+            (120, 0.35, false),
+            (150, 0.35, true),
+        ] {
+            let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
+            for k in 1..=8 {
+                gate.on_beat(&beat(rr * k));
+            }
+            assert!(gate.update(rr * 8 + 10).is_some_and(|e| e.available));
+            let verdict = gate.on_candidate(&QrsCandidate {
+                foreign_activity: activity,
+                ..candidate(rr * 9)
+            });
+            let expected = if marked {
+                verdict.marker().is_some()
+            } else {
+                verdict == Verdict::Withheld(SyncWithheldReason::Noisy)
+            };
+            assert!(expected, "RR {rr}, activity {activity}: {verdict:?}");
+        }
     }
 
     #[test]
