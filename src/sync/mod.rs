@@ -164,7 +164,7 @@ const ONSET_RR_FRACTION: f32 = 0.7;
 /// artefact-laden beats can show, and the 8-s rhythm analysis calls them only seconds later.
 /// Measured with `eval sync` (`docs/latency.md`, "Fast and busy"): markers inside VF spans of
 /// mitdb 22 → 16, cudb 30 → 19, for 5 beats of mitdb.
-const FAST_BUSY_RR_S: f32 = 0.35;
+pub const FAST_BUSY_RR_S: f32 = 0.35;
 /// A QRS-like event that leads a candidate by at least the first value, s, and by the same
 /// interval as the event before the previous candidate led that one (within the second value,
 /// s), is an atrial wave at a steady PR interval — a tall P wave — not a fibrillation wave: it
