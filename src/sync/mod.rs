@@ -771,42 +771,49 @@ mod tests {
         assert_eq!(gate.on_candidate(&candidate(4350, 0.9)), selective);
     }
 
-    #[test]
-    fn vf_call_is_overruled_only_while_beats_are_organised() {
-        let vf = GateInputs {
+    /// A gate under a VF call after twelve candidates `rr` samples apart (360 Hz), every
+    /// `unconfirmed_every`-th one not confirmed by a beat (0: all confirmed), each with foreign
+    /// activity `activity` — given to [`SyncMarkerGate::note_activity`] before the push's
+    /// update, as the engine does, unless `None` (then 0.05 and not given). Returns the gate's
+    /// state after the last and the verdict on the last candidate.
+    fn after_vf_call(rr: u64, unconfirmed_every: u64, activity: Option<f32>) -> (SyncState, Verdict) {
+        let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
+        gate.set_inputs(GateInputs {
             veto: Some(SyncUnavailableReason::Vf),
-        };
-        for (rr, organised) in [(300u64, true), (120, false)] {
-            // 360 Hz: 300 samples = 0.83 s (72 bpm); 120 samples = 0.33 s (180 bpm).
-            let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
-            gate.set_inputs(vf);
-            for k in 1..=12u64 {
-                let s = rr * k;
-                gate.update(s);
-                gate.on_candidate(&QrsCandidate {
-                    sample: s,
-                    emitted: s + 10,
-                    correlation: 1.0,
-                    event_gap: None,
-                    foreign_activity: 0.05,
-                });
+        });
+        let mut last = Verdict::Unavailable;
+        for k in 1..=12u64 {
+            let s = rr * k;
+            if let Some(a) = activity {
+                gate.note_activity(a);
+            }
+            gate.update(s + 10);
+            last = gate.on_candidate(&QrsCandidate {
+                sample: s,
+                emitted: s + 10,
+                correlation: 1.0,
+                event_gap: None,
+                foreign_activity: activity.unwrap_or(0.05),
+            });
+            if unconfirmed_every == 0 || k % unconfirmed_every != 0 {
                 gate.on_beat(&beat(s));
             }
-            gate.update(rr * 12 + 20);
-            let expected = if organised {
-                SyncState::Available
-            } else {
-                SyncState::Unavailable(SyncUnavailableReason::Vf)
-            };
-            assert_eq!(gate.state(), expected, "RR {rr}");
         }
+        gate.update(rr * 12 + 20);
+        (gate.state(), last)
+    }
+
+    const VF: SyncState = SyncState::Unavailable(SyncUnavailableReason::Vf);
+
+    #[test]
+    fn vf_call_is_overruled_only_while_beats_are_organised() {
+        // 360 Hz: 300 samples = 0.83 s (72 bpm); 120 samples = 0.33 s (180 bpm).
+        assert_eq!(after_vf_call(300, 0, None).0, SyncState::Available);
+        assert_eq!(after_vf_call(120, 0, None).0, VF);
     }
 
     #[test]
     fn vf_call_is_overruled_in_a_quiet_band_with_most_candidates_confirmed() {
-        let vf = GateInputs {
-            veto: Some(SyncUnavailableReason::Vf),
-        };
         // 360 Hz. RR 0.33 s (180/min) is too fast for the organised test, 0.28 s for either;
         // every fourth candidate unconfirmed leaves 6 of 8, too few for the organised test.
         let cases = [
@@ -821,38 +828,12 @@ mod tests {
             (300, 4, 0.5, false),
         ];
         for (rr, unconfirmed_every, activity, overruled) in cases {
-            let mut gate = SyncMarkerGate::new(&Config::default()).unwrap();
-            gate.set_inputs(vf);
-            let mut last = None;
-            for k in 1..=12u64 {
-                let s = rr * k;
-                gate.note_activity(activity);
-                gate.update(s + 10);
-                last = Some(gate.on_candidate(&QrsCandidate {
-                    sample: s,
-                    emitted: s + 10,
-                    correlation: 1.0,
-                    event_gap: None,
-                    foreign_activity: activity,
-                }));
-                if unconfirmed_every == 0 || k % unconfirmed_every != 0 {
-                    gate.on_beat(&beat(s));
-                }
-            }
-            gate.update(rr * 12 + 20);
-            let expected = if overruled {
-                SyncState::Available
-            } else {
-                SyncState::Unavailable(SyncUnavailableReason::Vf)
-            };
+            let (state, last) = after_vf_call(rr, unconfirmed_every, Some(activity));
+            let expected = if overruled { SyncState::Available } else { VF };
             let case = (rr, unconfirmed_every, activity);
-            assert_eq!(gate.state(), expected, "{case:?}");
+            assert_eq!(state, expected, "{case:?}");
             // The last candidate was judged in the state its own activity gave.
-            assert_eq!(
-                last.is_some_and(|v| v != Verdict::Unavailable),
-                overruled,
-                "{case:?}"
-            );
+            assert_eq!(last != Verdict::Unavailable, overruled, "{case:?}");
         }
     }
 
