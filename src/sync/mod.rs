@@ -136,7 +136,7 @@ const ORGANISED_MIN_RR_S: f32 = 0.4;
 /// Fibrillation keeps the band busy between the complexes the trigger fires on (coarse VF,
 /// flutter waves: 0.5–1 of the time), a rhythm of QRS complexes with an isoelectric line between
 /// them does not (≈ 0.05 in a clean ECG). The advisor's call rests on an 8-s window and is wrong
-/// on some organised rhythms with aberrant or multiform complexes (mitdb 203, 207, 105), whose
+/// on some organised rhythms with aberrant or multiform complexes (mitdb 203, 107, 205), whose
 /// RR intervals are too irregular for the organised test. Measured with `eval sync`
 /// (`docs/latency.md`, "The VF call overruled in a quiet band").
 pub const QUIET_ACTIVITY: f32 = 0.3;
@@ -160,8 +160,8 @@ pub const NOISY_ACTIVITY: f32 = 0.55;
 const ONSET_RR_FRACTION: f32 = 0.7;
 /// A fast rhythm — median RR of the confirmed beats at most this, s (≥ 171/min) — whose QRS
 /// band is not quiet ([`QUIET_ACTIVITY`]) is not marked either: ventricular flutter and coarse
-/// fibrillation keep the band busy at a fraction of the time that a slower rhythm of
-/// artefact-laden beats can show, and the 8-s rhythm analysis calls them only seconds later.
+/// fibrillation keep the band busy for 0.3–0.5 of the time, under the noise limit
+/// ([`NOISY_ACTIVITY`]), and the 8-s rhythm analysis calls them only seconds later.
 /// Measured with `eval sync` (`docs/latency.md`, "Fast and busy"): markers inside VF spans of
 /// mitdb 22 → 16, cudb 30 → 19, for 5 beats of mitdb.
 pub const FAST_BUSY_RR_S: f32 = 0.35;
